@@ -1,0 +1,553 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+import io
+import logging
+import time
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..loyalty_analytics import (
+    LEVEL_CODES,
+    PyramidConfigError,
+    assign_levels,
+    customer_metrics,
+    margin_percent,
+    profit_classes,
+)
+
+_logger = logging.getLogger(__name__)
+
+PROFIT_CLASSES = [
+    ("key", "Key (profitable)"),
+    ("general", "General (break-even)"),
+    ("loss", "Loss-making"),
+]
+
+# Columns written by a recompute, in the order of the temporary table.
+_TMP_COLUMNS = [
+    ("partner_id", "integer"),
+    ("computed_level_id", "integer"),
+    ("is_active_customer", "boolean"),
+    ("rank", "integer"),
+    ("revenue_window", "numeric"),
+    ("revenue_lifetime", "numeric"),
+    ("cost_window", "numeric"),
+    ("margin_window", "numeric"),
+    ("margin_percent", "double precision"),
+    ("profit_class", "varchar"),
+    ("invoice_count", "integer"),
+    ("first_invoice_date", "date"),
+    ("last_invoice_date", "date"),
+    ("tenure_days", "integer"),
+    ("recency_days", "integer"),
+    ("avg_invoice_value", "numeric"),
+]
+
+
+class CrmLoyaltyScore(models.Model):
+    _name = "crm.loyalty.score"
+    _description = "Customer Pyramid Score"
+    _order = "company_id, level_sequence, rank, id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    level_id = fields.Many2one(
+        "crm.loyalty.level",
+        string="Level",
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
+        help="Effective level: the manual override when there is one, else the computed level.",
+    )
+    level_code = fields.Selection(related="level_id.code", string="Level Code")
+    level_sequence = fields.Integer(related="level_id.sequence", store=True)
+    computed_level_id = fields.Many2one(
+        "crm.loyalty.level", string="Computed Level", ondelete="restrict", readonly=True, check_company=True
+    )
+    override_level_id = fields.Many2one(
+        "crm.loyalty.level", string="Override Level", ondelete="restrict", readonly=True, check_company=True
+    )
+    override_reason = fields.Text(readonly=True)
+    override_user_id = fields.Many2one("res.users", string="Overridden By", readonly=True)
+    override_date = fields.Datetime(string="Overridden On", readonly=True)
+    is_active_customer = fields.Boolean(string="Active Customer", readonly=True)
+    rank = fields.Integer(readonly=True, help="Position in the ranking table of active customers (1 = best).")
+    revenue_window = fields.Monetary(string="Revenue (ranking window)", readonly=True)
+    revenue_lifetime = fields.Monetary(string="Lifetime Revenue", readonly=True)
+    cost_window = fields.Monetary(string="Cost (ranking window)", readonly=True)
+    margin_window = fields.Monetary(string="Gross Margin (ranking window)", readonly=True)
+    margin_percent = fields.Float(string="Margin (%)", digits=(16, 2), readonly=True, aggregator="avg")
+    profit_class = fields.Selection(PROFIT_CLASSES, readonly=True)
+    invoice_count = fields.Integer(string="Invoices", readonly=True)
+    first_invoice_date = fields.Date(readonly=True)
+    last_invoice_date = fields.Date(readonly=True)
+    tenure_days = fields.Integer(string="Tenure (days)", readonly=True, aggregator="avg")
+    recency_days = fields.Integer(string="Recency (days)", readonly=True, aggregator="avg")
+    avg_invoice_value = fields.Monetary(string="Average Invoice", readonly=True, aggregator="avg")
+    run_id = fields.Many2one("crm.loyalty.run", string="Last Run", readonly=True, ondelete="set null")
+    date_computed = fields.Datetime(string="Computed On", readonly=True)
+
+    _sql_constraints = [
+        ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one score per company."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Manual override
+    # ------------------------------------------------------------------
+
+    def _loyalty_log_changes(self, new_levels, reason, note=False, run=False):
+        """Write one history row per score whose level changes to ``new_levels[score]``."""
+        vals_list = [
+            {
+                "partner_id": score.partner_id.id,
+                "company_id": score.company_id.id,
+                "level_from_id": score.level_id.id,
+                "level_to_id": level.id,
+                "reason": reason,
+                "note": note,
+                "run_id": run and run.id,
+            }
+            for score, level in new_levels.items()
+            if score.level_id != level
+        ]
+        return self.env["crm.loyalty.history"].sudo().create(vals_list)
+
+    def _loyalty_set_override(self, level, reason):
+        self.env["crm.loyalty.level"].check_access("write")
+        if not (reason or "").strip():
+            raise UserError(_("Give a reason for overriding the level."))
+        for score in self:
+            if level.company_id != score.company_id:
+                raise ValidationError(
+                    _(
+                        "Level %(level)s belongs to another company than the score of %(partner)s.",
+                        level=level.display_name,
+                        partner=score.partner_id.display_name,
+                    )
+                )
+        self._loyalty_log_changes(dict.fromkeys(self, level), "manual", note=reason)
+        self.sudo().write(
+            {
+                "override_level_id": level.id,
+                "override_reason": reason,
+                "override_user_id": self.env.uid,
+                "override_date": fields.Datetime.now(),
+                "level_id": level.id,
+            }
+        )
+
+    def action_clear_override(self):
+        self.env["crm.loyalty.level"].check_access("write")
+        scores = self.filtered("override_level_id")
+        scores._loyalty_log_changes(
+            {score: score.computed_level_id for score in scores}, "manual", note=_("Override cleared")
+        )
+        for score in scores:
+            score.sudo().write(
+                {
+                    "override_level_id": False,
+                    "override_reason": False,
+                    "override_user_id": False,
+                    "override_date": False,
+                    "level_id": score.computed_level_id.id,
+                }
+            )
+        return True
+
+    def action_override(self):
+        self.ensure_one()
+        return self.partner_id.action_loyalty_override()
+
+    def action_open_history(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_loyalty_open_history()
+
+    # ------------------------------------------------------------------
+    # Recompute
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _loyalty_recompute(self, company, trigger, date=None):
+        """Recompute the pyramid of ``company`` atomically and log the run.
+
+        :returns: the ``crm.loyalty.run`` record (state ``done`` or ``failed``)
+        """
+        reference_date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        Run = self.env["crm.loyalty.run"].sudo()
+        run = Run.create(
+            {
+                "trigger": trigger,
+                "company_id": company.id,
+                "user_id": self.env.uid,
+                "reference_date": reference_date,
+                "date_start": fields.Datetime.now(),
+                "state": "done",
+            }
+        )
+        started = time.perf_counter()
+        try:
+            with self.env.cr.savepoint():
+                stats = self.sudo()._loyalty_compute_company(company, run, trigger, reference_date)
+        except Exception as error:  # noqa: BLE001 - any failure is logged on the run
+            self.env.invalidate_all()
+            _logger.exception("Customer pyramid recompute failed for company %s", company.id)
+            message = error.args[0] if isinstance(error, UserError | ValidationError) else repr(error)
+            run.write({"state": "failed", "error": message, "duration": time.perf_counter() - started})
+            return run
+        self.env.invalidate_all()
+        stats["duration"] = time.perf_counter() - started
+        run.write(stats)
+        _logger.info(
+            "Customer pyramid of company %s recomputed in %.2fs: %s customers, %s changes",
+            company.id,
+            stats["duration"],
+            stats["partner_count"],
+            stats["change_count"],
+        )
+        return run
+
+    def _loyalty_windows(self, company, reference_date):
+        return {
+            "ref": reference_date,
+            "rank_from": reference_date - relativedelta(months=company.loyalty_ranking_months) + timedelta(days=1),
+            "act_from": reference_date - relativedelta(months=company.loyalty_activity_months) + timedelta(days=1),
+        }
+
+    def _loyalty_invoice_filter(self, company, reference_date):
+        return SQL(
+            """move.company_id = %(company)s
+               AND move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+               AND move.invoice_date <= %(ref)s""",
+            company=company.id,
+            ref=reference_date,
+        )
+
+    def _loyalty_fetch_revenue(self, company, windows):
+        """Revenue, lifetime revenue and cost per commercial partner (one aggregate).
+
+        Amounts are the untaxed product lines in company currency, signed
+        (credit notes subtract): the ``price_subtotal`` of Odoo's invoice
+        analysis. Cost is the quantity in the product's unit times the
+        product's current cost (``standard_price``), as that report's margin.
+        """
+        query = SQL(
+            """
+            SELECT move.commercial_partner_id,
+                   COALESCE(SUM(-line.balance) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0),
+                   SUM(-line.balance),
+                   COALESCE(SUM(
+                       line.quantity
+                       / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
+                       * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
+                       * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)
+                   ) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+         LEFT JOIN product_product product ON product.id = line.product_id
+         LEFT JOIN product_template template ON template.id = product.product_tmpl_id
+         LEFT JOIN uom_uom uom_line ON uom_line.id = line.product_uom_id
+         LEFT JOIN uom_uom uom_template ON uom_template.id = template.uom_id
+             WHERE %(where)s
+               AND line.display_type = 'product'
+               AND line.account_id IS NOT NULL
+          GROUP BY move.commercial_partner_id
+            """,
+            rank_from=windows["rank_from"],
+            company_key=str(company.id),
+            where=self._loyalty_invoice_filter(company, windows["ref"]),
+        )
+        self.env.cr.execute(query)
+        frame = pd.DataFrame(
+            self.env.cr.fetchall(),
+            columns=["partner_id", "revenue_window", "revenue_lifetime", "cost_window"],
+        )
+        for column in ("revenue_window", "revenue_lifetime", "cost_window"):
+            frame[column] = frame[column].astype(float)
+        return frame
+
+    def _loyalty_fetch_moves(self, company, windows):
+        """Invoice counts and dates per commercial partner (one aggregate)."""
+        query = SQL(
+            """
+            SELECT move.commercial_partner_id,
+                   COUNT(*),
+                   COUNT(*) FILTER (WHERE move.move_type = 'out_invoice'),
+                   COUNT(*) FILTER (WHERE move.move_type = 'out_invoice'
+                                      AND move.invoice_date >= %(act_from)s),
+                   MIN(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
+                   MAX(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice')
+              FROM account_move move
+             WHERE %(where)s
+          GROUP BY move.commercial_partner_id
+            """,
+            act_from=windows["act_from"],
+            where=self._loyalty_invoice_filter(company, windows["ref"]),
+        )
+        self.env.cr.execute(query)
+        return pd.DataFrame(
+            self.env.cr.fetchall(),
+            columns=[
+                "partner_id",
+                "move_count",
+                "invoice_count",
+                "active_invoice_count",
+                "first_invoice_date",
+                "last_invoice_date",
+            ],
+        )
+
+    def _loyalty_fetch_pipeline(self, company):
+        """Commercial partners with an open opportunity or a quotation / sale order."""
+        query = SQL(
+            """
+            SELECT partner.commercial_partner_id
+              FROM crm_lead lead
+              JOIN res_partner partner ON partner.id = lead.partner_id
+             WHERE lead.type = 'opportunity'
+               AND lead.active
+               AND COALESCE(lead.probability, 0) < 100
+               AND (lead.company_id IS NULL OR lead.company_id = %(company)s)
+             UNION
+            SELECT partner.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_id
+             WHERE so.state IN ('draft', 'sent', 'sale')
+               AND so.company_id = %(company)s
+            """,
+            company=company.id,
+        )
+        self.env.cr.execute(query)
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _loyalty_fetch_contacts(self, company):
+        """Customer contacts of ``company``: active commercial partners that are
+        not a company, not an internal (or archived) user, and not vendors only."""
+        query = SQL(
+            """
+            SELECT partner.id
+              FROM res_partner partner
+             WHERE partner.active
+               AND partner.id = partner.commercial_partner_id
+               AND (partner.company_id IS NULL OR partner.company_id = %(company)s)
+               AND NOT (COALESCE(partner.supplier_rank, 0) > 0 AND COALESCE(partner.customer_rank, 0) = 0)
+               AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = partner.id)
+               AND NOT EXISTS (SELECT 1 FROM res_users u
+                                WHERE u.partner_id = partner.id AND (NOT u.share OR NOT u.active))
+            """,
+            company=company.id,
+        )
+        self.env.cr.execute(query)
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _loyalty_build_frame(self, company, windows):
+        """One row per customer of ``company`` with everything the analytics need."""
+        revenue = self._loyalty_fetch_revenue(company, windows)
+        moves = self._loyalty_fetch_moves(company, windows)
+        pipeline = self._loyalty_fetch_pipeline(company)
+        contacts = self._loyalty_fetch_contacts(company)
+        partner_ids = (
+            set(contacts)
+            | pipeline
+            | set(moves["partner_id"].tolist())
+            | set(revenue["partner_id"].tolist())
+        )
+        partner_ids.discard(None)
+        frame = pd.DataFrame({"partner_id": np.fromiter(sorted(partner_ids), dtype=np.int64)})
+        frame = frame.merge(moves, on="partner_id", how="left").merge(revenue, on="partner_id", how="left")
+        for column in ("move_count", "invoice_count", "active_invoice_count"):
+            frame[column] = frame[column].fillna(0).astype(np.int64)
+        for column in ("revenue_window", "revenue_lifetime", "cost_window"):
+            frame[column] = frame[column].fillna(0.0).astype(float)
+        frame["first_invoice_date"] = pd.to_datetime(frame["first_invoice_date"])
+        frame["last_invoice_date"] = pd.to_datetime(frame["last_invoice_date"])
+        frame["is_active"] = frame["active_invoice_count"] > 0
+        frame["in_pipeline"] = frame["partner_id"].isin(pipeline)
+        return frame
+
+    def _loyalty_compute_company(self, company, run, trigger, reference_date):
+        levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
+        windows = self._loyalty_windows(company, reference_date)
+        self.env.flush_all()
+        frame = self._loyalty_build_frame(company, windows)
+        shares = {code: level.share for code, level in levels.items()}
+        try:
+            pyramid = assign_levels(frame, shares)
+            margin = frame["revenue_window"] - frame["cost_window"]
+            classes = profit_classes(
+                frame["revenue_window"],
+                margin,
+                company.loyalty_profit_band_low,
+                company.loyalty_profit_band_high,
+            )
+        except PyramidConfigError as error:
+            raise ValidationError(str(error)) from error
+        metrics = customer_metrics(frame, reference_date)
+        digits = company.currency_id.decimal_places
+        level_ids = pyramid["level_code"].map({code: level.id for code, level in levels.items()})
+        out = pd.DataFrame(
+            {
+                "partner_id": frame["partner_id"],
+                "computed_level_id": level_ids.astype(np.int64),
+                "is_active_customer": frame["is_active"],
+                "rank": pyramid["rank"],
+                "revenue_window": frame["revenue_window"].round(digits),
+                "revenue_lifetime": frame["revenue_lifetime"].round(digits),
+                "cost_window": frame["cost_window"].round(digits),
+                "margin_window": margin.round(digits),
+                "margin_percent": np.round(margin_percent(frame["revenue_window"], margin), 4),
+                # only active customers get a profit class
+                "profit_class": np.where(frame["is_active"], classes, None),
+                "invoice_count": frame["invoice_count"],
+                "first_invoice_date": frame["first_invoice_date"].dt.date,
+                "last_invoice_date": frame["last_invoice_date"].dt.date,
+                "tenure_days": metrics["tenure_days"],
+                "recency_days": metrics["recency_days"],
+                "avg_invoice_value": metrics["avg_invoice_value"].round(digits),
+            }
+        )
+        self._loyalty_load_tmp(out)
+        change_count = self._loyalty_write_back(company, run, trigger)
+        counts = self._loyalty_level_counts(company)
+        stats = {f"count_{code}": counts.get(code, 0) for code in LEVEL_CODES}
+        stats.update(partner_count=len(out), change_count=change_count)
+        return stats
+
+    def _loyalty_load_tmp(self, out):
+        """COPY the computed rows into a temporary table."""
+        cr = self.env.cr
+        cr.execute("DROP TABLE IF EXISTS crm_loyalty_score_tmp")
+        cr.execute(
+            "CREATE TEMP TABLE crm_loyalty_score_tmp (%s) ON COMMIT DROP"
+            % ", ".join(f"{name} {sqltype}" for name, sqltype in _TMP_COLUMNS)
+        )
+        buffer = io.StringIO()
+        out[[name for name, _type in _TMP_COLUMNS]].to_csv(buffer, index=False, header=False, na_rep="")
+        buffer.seek(0)
+        cr.copy_expert("COPY crm_loyalty_score_tmp FROM STDIN WITH (FORMAT csv)", buffer)
+        cr.execute("CREATE UNIQUE INDEX ON crm_loyalty_score_tmp (partner_id)")
+        cr.execute("ANALYZE crm_loyalty_score_tmp")
+
+    def _loyalty_write_back(self, company, run, trigger):
+        """History rows for every change, then bulk UPDATE / INSERT / DELETE.
+
+        :returns: number of level changes written to the history
+        """
+        cr = self.env.cr
+        params = {
+            "company": company.id,
+            "run": run.id,
+            "reason": trigger,
+            "uid": self.env.uid,
+            "now": fields.Datetime.now(),
+        }
+        history_columns = SQL(
+            "date, partner_id, company_id, level_from_id, level_to_id, reason, run_id, user_id, "
+            "create_uid, create_date, write_uid, write_date"
+        )
+        # changed or new levels
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_history (%(columns)s)
+                SELECT %(now)s, tmp.partner_id, %(company)s, score.level_id,
+                       COALESCE(score.override_level_id, tmp.computed_level_id),
+                       %(reason)s, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_loyalty_score_tmp tmp
+             LEFT JOIN crm_loyalty_score score
+                    ON score.partner_id = tmp.partner_id AND score.company_id = %(company)s
+                 WHERE score.level_id IS DISTINCT FROM COALESCE(score.override_level_id, tmp.computed_level_id)
+                """,
+                columns=history_columns,
+                **params,
+            )
+        )
+        change_count = cr.rowcount
+        # customers that left the universe (archived, became a vendor only, ...)
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_history (%(columns)s)
+                SELECT %(now)s, score.partner_id, %(company)s, score.level_id, NULL,
+                       %(reason)s, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_loyalty_score score
+                 WHERE score.company_id = %(company)s
+                   AND score.level_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM crm_loyalty_score_tmp tmp WHERE tmp.partner_id = score.partner_id)
+                """,
+                columns=history_columns,
+                **params,
+            )
+        )
+        change_count += cr.rowcount
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM crm_loyalty_score score
+                 WHERE score.company_id = %(company)s
+                   AND NOT EXISTS (SELECT 1 FROM crm_loyalty_score_tmp tmp WHERE tmp.partner_id = score.partner_id)
+                """,
+                **params,
+            )
+        )
+        value_columns = [name for name, _type in _TMP_COLUMNS if name != "partner_id"]
+        cr.execute(
+            SQL(
+                """
+                UPDATE crm_loyalty_score score
+                   SET %(assignments)s,
+                       level_id = COALESCE(score.override_level_id, tmp.computed_level_id),
+                       level_sequence = level.sequence,
+                       run_id = %(run)s, date_computed = %(now)s, write_uid = %(uid)s, write_date = %(now)s
+                  FROM crm_loyalty_score_tmp tmp, crm_loyalty_level level
+                 WHERE score.partner_id = tmp.partner_id
+                   AND score.company_id = %(company)s
+                   AND level.id = COALESCE(score.override_level_id, tmp.computed_level_id)
+                """,
+                assignments=SQL(", ").join(
+                    SQL("%s = tmp.%s", SQL.identifier(name), SQL.identifier(name)) for name in value_columns
+                ),
+                **params,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_score (partner_id, company_id, %(columns)s, level_id, level_sequence,
+                                               run_id, date_computed, create_uid, create_date, write_uid, write_date)
+                SELECT tmp.partner_id, %(company)s, %(tmp_columns)s, tmp.computed_level_id, level.sequence,
+                       %(run)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_loyalty_score_tmp tmp
+                  JOIN crm_loyalty_level level ON level.id = tmp.computed_level_id
+                 WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_score score
+                                    WHERE score.partner_id = tmp.partner_id AND score.company_id = %(company)s)
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in value_columns),
+                tmp_columns=SQL(", ").join(SQL("tmp.%s", SQL.identifier(name)) for name in value_columns),
+                **params,
+            )
+        )
+        cr.execute("DROP TABLE crm_loyalty_score_tmp")
+        self.env["crm.loyalty.score"].invalidate_model()
+        self.env["crm.loyalty.history"].invalidate_model()
+        return change_count
+
+    def _loyalty_level_counts(self, company):
+        groups = self._read_group([("company_id", "=", company.id)], ["level_id"], ["__count"])
+        return {level.code: count for level, count in groups if level}
+

@@ -1,0 +1,46 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from odoo import api, fields, models
+
+from ..loyalty_analytics import RANKED_CODES
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    loyalty_ranking_months = fields.Integer(related="company_id.loyalty_ranking_months", readonly=False)
+    loyalty_activity_months = fields.Integer(related="company_id.loyalty_activity_months", readonly=False)
+    loyalty_profit_band_low = fields.Float(related="company_id.loyalty_profit_band_low", readonly=False)
+    loyalty_profit_band_high = fields.Float(related="company_id.loyalty_profit_band_high", readonly=False)
+    loyalty_share_top = fields.Float(string="Top (%)", digits=(5, 2))
+    loyalty_share_big = fields.Float(string="Big (%)", digits=(5, 2))
+    loyalty_share_medium = fields.Float(string="Medium (%)", digits=(5, 2))
+    loyalty_share_small = fields.Float(string="Small (%)", digits=(5, 2))
+
+    def _loyalty_ranked_levels(self):
+        return self.env["crm.loyalty.level"].search(
+            [("company_id", "=", self.company_id.id), ("code", "in", RANKED_CODES)]
+        )
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        levels = self.env["crm.loyalty.level"].search(
+            [("company_id", "=", self.env.company.id), ("code", "in", RANKED_CODES)]
+        )
+        for level in levels:
+            res[f"loyalty_share_{level.code}"] = level.share
+        return res
+
+    def set_values(self):
+        super().set_values()
+        levels = self._loyalty_ranked_levels()
+        if not levels:
+            return
+        # the four shares change together: check the total once, after all of them
+        for level in levels.with_context(loyalty_defer_share_check=True):
+            new_share = self[f"loyalty_share_{level.code}"]
+            if level.share != new_share:
+                level.share = new_share
+        self.company_id._loyalty_check_shares()

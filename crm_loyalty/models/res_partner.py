@@ -1,0 +1,171 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    loyalty_score_ids = fields.One2many("crm.loyalty.score", "partner_id", string="Pyramid Scores")
+    loyalty_score_id = fields.Many2one(
+        "crm.loyalty.score",
+        string="Pyramid Score",
+        compute="_compute_loyalty_score_id",
+        search="_search_loyalty_score_id",
+        help="Score of the commercial partner in the current company.",
+    )
+    loyalty_level_id = fields.Many2one(
+        "crm.loyalty.level",
+        string="Pyramid Level",
+        compute="_compute_loyalty_score_id",
+        search="_search_loyalty_level_id",
+        help="Pyramid level of the commercial partner in the current company.",
+    )
+    loyalty_level_code = fields.Selection(related="loyalty_level_id.code", string="Pyramid Level Code")
+    loyalty_computed_level_id = fields.Many2one(related="loyalty_score_id.computed_level_id")
+    loyalty_override_level_id = fields.Many2one(related="loyalty_score_id.override_level_id")
+    loyalty_override_reason = fields.Text(related="loyalty_score_id.override_reason")
+    loyalty_override_user_id = fields.Many2one(related="loyalty_score_id.override_user_id")
+    loyalty_override_date = fields.Datetime(related="loyalty_score_id.override_date")
+    loyalty_currency_id = fields.Many2one(related="loyalty_score_id.currency_id", string="Loyalty Currency")
+    loyalty_rank = fields.Integer(related="loyalty_score_id.rank", string="Pyramid Rank")
+    loyalty_revenue_window = fields.Monetary(
+        related="loyalty_score_id.revenue_window", currency_field="loyalty_currency_id"
+    )
+    loyalty_revenue_lifetime = fields.Monetary(
+        related="loyalty_score_id.revenue_lifetime", currency_field="loyalty_currency_id"
+    )
+    loyalty_margin_window = fields.Monetary(
+        related="loyalty_score_id.margin_window", currency_field="loyalty_currency_id"
+    )
+    loyalty_margin_percent = fields.Float(related="loyalty_score_id.margin_percent")
+    loyalty_avg_invoice_value = fields.Monetary(
+        related="loyalty_score_id.avg_invoice_value", currency_field="loyalty_currency_id"
+    )
+    loyalty_profit_class = fields.Selection(related="loyalty_score_id.profit_class")
+    loyalty_invoice_count = fields.Integer(related="loyalty_score_id.invoice_count", string="Posted Invoices")
+    loyalty_first_invoice_date = fields.Date(related="loyalty_score_id.first_invoice_date")
+    loyalty_last_invoice_date = fields.Date(related="loyalty_score_id.last_invoice_date")
+    loyalty_tenure_days = fields.Integer(related="loyalty_score_id.tenure_days")
+    loyalty_recency_days = fields.Integer(related="loyalty_score_id.recency_days")
+    loyalty_date_computed = fields.Datetime(related="loyalty_score_id.date_computed")
+    loyalty_history_ids = fields.One2many("crm.loyalty.history", "partner_id", string="Level History")
+    loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count")
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id.loyalty_score_ids.level_id")
+    def _compute_loyalty_score_id(self):
+        company = self.env.company
+        partners = self.commercial_partner_id
+        scores = self.env["crm.loyalty.score"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        )
+        by_partner = {score.partner_id.id: score for score in scores}
+        for partner in self:
+            score = by_partner.get(partner.commercial_partner_id.id, self.env["crm.loyalty.score"])
+            partner.loyalty_score_id = score
+            partner.loyalty_level_id = score.level_id
+
+    def _search_loyalty_score_id(self, operator, value):
+        return [("commercial_partner_id.loyalty_score_ids", operator, value)]
+
+    def _search_loyalty_level_id(self, operator, value):
+        scores = self.env["crm.loyalty.score"]._search(
+            [("company_id", "=", self.env.company.id), ("level_id", operator, value)]
+        )
+        return [("commercial_partner_id.loyalty_score_ids", "in", scores)]
+
+    @api.depends_context("company")
+    def _compute_loyalty_history_count(self):
+        groups = self.env["crm.loyalty.history"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.loyalty_history_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    # ------------------------------------------------------------------
+    # Public entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def loyalty_recompute(self, company=None, date=None):
+        """Recompute the customer pyramid of one company and return its run.
+
+        Meant for server actions and automated actions::
+
+            env['res.partner'].loyalty_recompute()
+
+        :param company: ``res.company`` record or id; default: current company
+        :param date: date the windows end on; default: today
+        :returns: the ``crm.loyalty.run`` logged for this computation
+        """
+        if not (self.env.is_superuser() or self.env.user.has_group("crm_loyalty.group_loyalty_manager")):
+            raise AccessError(_("Only Loyalty Managers can recompute the customer pyramid."))
+        if isinstance(company, int):
+            company = self.env["res.company"].browse(company)
+        company = company or self.env.company
+        trigger = self.env.context.get("loyalty_trigger", "server_action")
+        return self.env["crm.loyalty.score"]._loyalty_recompute(company, trigger, date=date)
+
+    @api.model
+    def _cron_loyalty_recompute(self):
+        for company in self.env["res.company"].search([]):
+            self.with_context(loyalty_trigger="scheduled").loyalty_recompute(company)
+
+    @api.model
+    def action_loyalty_recompute(self):
+        run = self.with_context(loyalty_trigger="manual").loyalty_recompute()
+        if run.state == "failed":
+            title, message, kind = _("Recompute failed"), run.error, "danger"
+        else:
+            title, kind = _("Customer pyramid recomputed"), "success"
+            message = _(
+                "%(count)s customers scored in %(duration).1f s, %(changes)s level changes.",
+                count=run.partner_count,
+                duration=run.duration,
+                changes=run.change_count,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_loyalty_open_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_history_action")
+        action["domain"] = [
+            ("partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.env.company.id),
+        ]
+        action["context"] = {"create": False}
+        return action
+
+    def action_loyalty_override(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Override Pyramid Level"),
+            "res_model": "crm.loyalty.override.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_loyalty_clear_override(self):
+        self.ensure_one()
+        return self.loyalty_score_id.action_clear_override()

@@ -1,0 +1,81 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import LoyaltyCommon
+
+
+@freeze_time(LoyaltyCommon.today)
+@tagged("post_install", "-at_install")
+class TestConfiguration(LoyaltyCommon):
+    def test_default_levels_per_company(self):
+        self.assertEqual(
+            sorted(self.levels), sorted(["top", "big", "medium", "small", "inactive", "prospect", "suspect"])
+        )
+        self.assertEqual(
+            [self.levels[c].share for c in ("top", "big", "medium", "small")], [1.0, 4.0, 15.0, 80.0]
+        )
+        new_company = self.env["res.company"].create({"name": "Fresh Co"})
+        levels = self.env["crm.loyalty.level"].search([("company_id", "=", new_company.id)])
+        self.assertEqual(len(levels), 7)
+        self.assertEqual(levels.sorted("sequence")[0].code, "top")
+
+    def test_shares_must_be_positive_and_sum_to_100(self):
+        with self.assertRaisesRegex(ValidationError, "must add up to 100%"):
+            self.levels["top"].share = 2.0
+        with self.assertRaisesRegex(ValidationError, "positive percentage"):
+            self.levels["top"].share = 0.0
+        with self.assertRaisesRegex(ValidationError, "positive percentage"):
+            self.levels["big"].share = -4.0
+        settings = Form(self.env["res.config.settings"])
+        self.assertEqual(settings.loyalty_share_small, 80.0)
+        settings.loyalty_share_top = 2.0
+        settings.loyalty_share_small = 81.0
+        with self.assertRaisesRegex(ValidationError, r"they add up to 102"):
+            settings.save().execute()
+        settings = Form(self.env["res.config.settings"])
+        settings.loyalty_share_top = 2.0
+        settings.loyalty_share_small = 79.0
+        settings.save().execute()
+        self.assertEqual(self.levels["top"].share, 2.0)
+        self.assertEqual(self.levels["small"].share, 79.0)
+
+    def test_duplicate_code_refused(self):
+        with self.assertRaisesRegex(ValidationError, "only once per company"):
+            self.env["crm.loyalty.level"].create({"name": "Second Top", "code": "top", "share": 1.0})
+        # the same code in another company is fine
+        other = self.setup_other_company()["company"]
+        self.assertEqual(
+            self.env["crm.loyalty.level"].search_count([("company_id", "=", other.id), ("code", "=", "top")]), 1
+        )
+
+    def test_windows_and_band_refused(self):
+        with self.assertRaisesRegex(ValidationError, "at least one month"):
+            self.company.loyalty_ranking_months = 0
+        with self.assertRaisesRegex(ValidationError, "at least one month"):
+            self.company.loyalty_activity_months = -3
+        with self.assertRaisesRegex(ValidationError, "must start below where it ends"):
+            self.company.write({"loyalty_profit_band_low": 10.0, "loyalty_profit_band_high": 5.0})
+        settings = Form(self.env["res.config.settings"])
+        settings.loyalty_ranking_months = 0
+        with self.assertRaisesRegex(ValidationError, "at least one month"):
+            settings.save().execute()
+
+    def test_missing_level_fails_the_run_with_a_clear_message(self):
+        partner = self._partner("Any Customer")
+        self._invoices([{"partner": partner, "amount": 100.0}])
+        self._recompute()
+        other = self.setup_other_company()["company"]
+        self.env["crm.loyalty.level"].search([("company_id", "=", other.id), ("code", "=", "prospect")]).unlink()
+        with mute_logger("odoo.addons.crm_loyalty.models.crm_loyalty_score"):
+            run = self.env["res.partner"].loyalty_recompute(other)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("missing the level(s) Prospect", run.error)
+        self.assertFalse(self.env["crm.loyalty.score"].search_count([("company_id", "=", other.id)]))
+        # the first company is untouched
+        self.assertEqual(self._level(partner), "top")

@@ -1,0 +1,49 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from odoo import api, fields, models
+
+
+class CrmLoyaltyOverrideWizard(models.TransientModel):
+    _name = "crm.loyalty.override.wizard"
+    _description = "Override a Customer's Pyramid Level"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    current_level_id = fields.Many2one(
+        "crm.loyalty.level", string="Current Level", compute="_compute_current_level_id"
+    )
+    level_id = fields.Many2one(
+        "crm.loyalty.level",
+        string="New Level",
+        required=True,
+        domain="[('company_id', '=', company_id)]",
+    )
+    reason = fields.Text(required=True)
+
+    @api.depends("partner_id", "company_id")
+    def _compute_current_level_id(self):
+        for wizard in self:
+            wizard.current_level_id = wizard._get_score().level_id
+
+    def _get_score(self):
+        return self.env["crm.loyalty.score"].search(
+            [
+                ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
+
+    def action_apply(self):
+        self.ensure_one()
+        score = self._get_score()
+        if not score:
+            self.env["crm.loyalty.level"].check_access("write")
+            score = (
+                self.env["crm.loyalty.score"]
+                .sudo()
+                .create({"partner_id": self.partner_id.commercial_partner_id.id, "company_id": self.company_id.id})
+            )
+        score._loyalty_set_override(self.level_id, self.reason)
+        return {"type": "ir.actions.act_window_close"}

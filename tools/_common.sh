@@ -1,0 +1,99 @@
+# Shared by tools/test.sh and tools/demo.sh: find Odoo, start PostgreSQL, write
+# an Odoo configuration. This installs nothing of Odoo: Odoo 18 must already be
+# importable by python3 (pip, Debian package or a source checkout on sys.path).
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+
+log() { printf '[crm_loyalty] %s\n' "$*"; }
+
+# Prints why Odoo 18 cannot be used, or nothing when it can.
+odoo_missing_reason() {
+    "$PYTHON" - <<'PY' 2>&1
+try:
+    import odoo.release
+except Exception as error:  # noqa: BLE001
+    print(f"python3 cannot import odoo ({type(error).__name__}: {error})")
+else:
+    if odoo.release.version_info[0] != 18:
+        print(f"found Odoo {odoo.release.version}, this addon needs Odoo 18")
+PY
+}
+
+# Python packages this project needs beyond Odoo (from PyPI).
+ensure_python_deps() {
+    if ! "$PYTHON" -c "import pandas, numpy, xlsxwriter" >/dev/null 2>&1 \
+        || ! "$PYTHON" -c "import importlib.util as u, sys; sys.exit(u.find_spec('pytest_odoo') is None)" >/dev/null 2>&1; then
+        log "installing Python requirements (requirements.txt, requirements-test.txt)"
+        "$PYTHON" -m pip install -q -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/requirements-test.txt"
+    fi
+}
+
+# Start the local PostgreSQL cluster when it is not answering.
+ensure_postgres() {
+    if pg_isready -q 2>/dev/null; then
+        return 0
+    fi
+    local version
+    version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)"
+    if [ -z "$version" ]; then
+        log "PostgreSQL is not answering and no local cluster was found under /etc/postgresql"
+        return 1
+    fi
+    log "starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+        || pg_ctlcluster "$version" main start
+    for _ in $(seq 1 30); do
+        pg_isready -q && return 0
+        sleep 1
+    done
+    log "PostgreSQL did not start"
+    return 1
+}
+
+# Write an Odoo configuration file for this checkout to $1.
+write_odoo_conf() {
+    local conf="$1" addons
+    addons="$("$PYTHON" - "$REPO_DIR" <<'PY'
+import os, sys
+import odoo
+paths = [sys.argv[1]]
+# a source checkout keeps the standard addons beside the odoo package
+source_addons = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
+if os.path.isdir(os.path.join(source_addons, "account")):
+    paths.append(source_addons)
+paths += [p for p in os.environ.get("ODOO_ADDONS_PATH", "").split(",") if p]
+print(",".join(paths))
+PY
+)"
+    cat > "$conf" <<CONF
+[options]
+addons_path = $addons
+db_host = ${PGHOST:-False}
+db_port = ${PGPORT:-False}
+db_user = ${PGUSER:-$(id -un)}
+db_password = ${PGPASSWORD:-False}
+data_dir = ${ODOO_DATA_DIR:-$REPO_DIR/.odoo-data}
+list_db = True
+CONF
+}
+
+# Install crm_loyalty into a fresh database $2 with config $1; $3 = "demo" or "nodemo".
+create_database() {
+    local conf="$1" db="$2" demo="$3" logfile="$4"
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    local demo_flag=()
+    [ "$demo" = "nodemo" ] && demo_flag=(--without-demo=all)
+    log "creating database $db with crm_loyalty (${demo}), log in $logfile"
+    if ! "$PYTHON" -m odoo -c "$conf" -d "$db" -i crm_loyalty "${demo_flag[@]}" \
+            --stop-after-init --log-level=warn >"$logfile" 2>&1; then
+        tail -n 40 "$logfile"
+        log "installing crm_loyalty failed"
+        return 1
+    fi
+    if grep -E " (ERROR|CRITICAL) " "$logfile" >/dev/null; then
+        grep -E -A20 " (ERROR|CRITICAL) " "$logfile" | head -n 60
+        log "installing crm_loyalty logged errors"
+        return 1
+    fi
+}

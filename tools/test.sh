@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of crm_loyalty.
+#   tools/test.sh            analytics tests, then (with Odoo 18) the Odoo suite on a fresh database
+#   REQUIRE_ODOO=1 tools/test.sh   fail instead of skipping the Odoo suite when Odoo is missing (CI)
+# Extra arguments go to pytest (e.g. -k override -x).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+cd "$REPO_DIR"
+
+pytest_status() {  # pytest exit code 5 = no test collected: that is a failure here
+    local status="$1" what="$2"
+    if [ "$status" -eq 5 ]; then
+        log "FAILED: pytest collected no test in the $what"
+        return 1
+    fi
+    return "$status"
+}
+
+reason="$(odoo_missing_reason)"
+if [ -n "$reason" ]; then
+    "$PYTHON" -c "import pandas, numpy" >/dev/null 2>&1 \
+        || "$PYTHON" -m pip install -q -r requirements.txt -r requirements-test.txt
+    log "running the analytics tests (no Odoo needed)"
+    "$PYTHON" -m pytest -p no:odoo -p no:cacheprovider tests_analytics "$@"
+    pytest_status $? "analytics tests" || exit 1
+    echo
+    log "SKIPPED: the Odoo test suite did not run because $reason."
+    log "Install Odoo 18 (with its requirements) so that 'python3 -c \"import odoo\"' works, then run tools/test.sh again."
+    if [ "${REQUIRE_ODOO:-0}" = "1" ]; then
+        log "REQUIRE_ODOO=1: the Odoo suite is required, failing."
+        exit 1
+    fi
+    exit 0
+fi
+
+ensure_python_deps || exit 1
+ensure_postgres || exit 1
+workdir="$(mktemp -d)"
+conf="$workdir/odoo.conf"
+write_odoo_conf "$conf"
+db="${LOYALTY_TEST_DB:-crm_loyalty_test}"
+create_database "$conf" "$db" "${LOYALTY_TEST_DEMO:-demo}" "$workdir/install.log" || exit 1
+
+log "running the analytics tests and the Odoo suite on database $db"
+"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
+    tests_analytics crm_loyalty/tests "$@"
+pytest_status $? "test suite"
