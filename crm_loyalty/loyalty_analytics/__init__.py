@@ -6,7 +6,7 @@ This package must not import Odoo: the models gather data with SQL, call these
 functions and write the results back in bulk.
 """
 
-from .pyramid import (  # noqa: F401
+from .pyramid import (
     DEFAULT_SHARES,
     LEVEL_CODES,
     RANKED_CODES,

@@ -46,23 +46,18 @@ def validate_shares(shares):
     missing = [code for code in RANKED_CODES if code not in shares]
     if missing:
         raise PyramidConfigError(
-            "The pyramid needs a share for each of Top, Big, Medium and Small; "
-            f"missing: {', '.join(missing)}."
+            f"The pyramid needs a share for each of Top, Big, Medium and Small; missing: {', '.join(missing)}."
         )
     hundredths = {}
     for code in RANKED_CODES:
         value = float(shares[code]) if shares[code] is not None else float("nan")
         if not np.isfinite(value) or _to_hundredths(value) <= 0:
-            raise PyramidConfigError(
-                f"The share of level '{code}' must be a positive percentage "
-                f"(got {shares[code]})."
-            )
+            raise PyramidConfigError(f"The share of level '{code}' must be a positive percentage (got {shares[code]}).")
         hundredths[code] = _to_hundredths(value)
     total = sum(hundredths.values())
     if total != 100_00:
         raise PyramidConfigError(
-            "The shares of Top, Big, Medium and Small must add up to 100% "
-            f"(they add up to {total / 100:g}%)."
+            f"The shares of Top, Big, Medium and Small must add up to 100% (they add up to {total / 100:g}%)."
         )
     return hundredths
 
@@ -162,8 +157,7 @@ def validate_profit_band(band_low, band_high):
             raise PyramidConfigError("The break-even band must be given as two numbers (margin %).")
     if float(band_low) >= float(band_high):
         raise PyramidConfigError(
-            "The lower bound of the break-even band must be below its upper bound "
-            f"(got {band_low}% and {band_high}%)."
+            f"The lower bound of the break-even band must be below its upper bound (got {band_low}% and {band_high}%)."
         )
 
 

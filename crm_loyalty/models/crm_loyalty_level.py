@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..loyalty_analytics import RANKED_CODES, PyramidConfigError, validate_shares
@@ -45,9 +45,7 @@ class CrmLoyaltyLevel(models.Model):
         "Top, Big, Medium and Small must add up to 100%.",
     )
     is_ranked = fields.Boolean(compute="_compute_is_ranked")
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     description = fields.Text(translate=True)
 
     @api.depends("code")
@@ -66,7 +64,7 @@ class CrmLoyaltyLevel(models.Model):
             if count > 1:
                 label = dict(LEVEL_CODE_SELECTION)[code]
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Company %(company)s already has a pyramid level with code "
                         "%(code)s: each code can be used only once per company.",
                         company=company.display_name,
@@ -79,7 +77,7 @@ class CrmLoyaltyLevel(models.Model):
         for level in self:
             if level.code in RANKED_CODES and level.share <= 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The share of level %(level)s must be a positive percentage.",
                         level=level.display_name,
                     )
@@ -99,7 +97,7 @@ class CrmLoyaltyLevel(models.Model):
         missing = [label for code, label in LEVEL_CODE_SELECTION if code not in by_code]
         if missing:
             raise ValidationError(
-                _(
+                self.env._(
                     "The customer pyramid of %(company)s is missing the level(s) %(levels)s. "
                     "Create them under CRM > Configuration > Pyramid Levels.",
                     company=company.display_name,

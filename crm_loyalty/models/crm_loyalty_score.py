@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -130,11 +130,11 @@ class CrmLoyaltyScore(models.Model):
     def _loyalty_set_override(self, level, reason):
         self.env["crm.loyalty.level"].check_access("write")
         if not (reason or "").strip():
-            raise UserError(_("Give a reason for overriding the level."))
+            raise UserError(self.env._("Give a reason for overriding the level."))
         for score in self:
             if level.company_id != score.company_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Level %(level)s belongs to another company than the score of %(partner)s.",
                         level=level.display_name,
                         partner=score.partner_id.display_name,
@@ -155,7 +155,7 @@ class CrmLoyaltyScore(models.Model):
         self.env["crm.loyalty.level"].check_access("write")
         scores = self.filtered("override_level_id")
         scores._loyalty_log_changes(
-            {score: score.computed_level_id for score in scores}, "manual", note=_("Override cleared")
+            {score: score.computed_level_id for score in scores}, "manual", note=self.env._("Override cleared")
         )
         for score in scores:
             score.sudo().write(
@@ -203,7 +203,7 @@ class CrmLoyaltyScore(models.Model):
         try:
             with self.env.cr.savepoint():
                 stats = self.sudo()._loyalty_compute_company(company, run, trigger, reference_date)
-        except Exception as error:  # noqa: BLE001 - any failure is logged on the run
+        except Exception as error:
             self.env.invalidate_all()
             _logger.exception("Customer pyramid recompute failed for company %s", company.id)
             message = error.args[0] if isinstance(error, UserError | ValidationError) else repr(error)
@@ -361,12 +361,7 @@ class CrmLoyaltyScore(models.Model):
         moves = self._loyalty_fetch_moves(company, windows)
         pipeline = self._loyalty_fetch_pipeline(company)
         contacts = self._loyalty_fetch_contacts(company)
-        partner_ids = (
-            set(contacts)
-            | pipeline
-            | set(moves["partner_id"].tolist())
-            | set(revenue["partner_id"].tolist())
-        )
+        partner_ids = set(contacts) | pipeline | set(moves["partner_id"].tolist()) | set(revenue["partner_id"].tolist())
         partner_ids.discard(None)
         frame = pd.DataFrame({"partner_id": np.fromiter(sorted(partner_ids), dtype=np.int64)})
         frame = frame.merge(moves, on="partner_id", how="left").merge(revenue, on="partner_id", how="left")
@@ -433,8 +428,10 @@ class CrmLoyaltyScore(models.Model):
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_score_tmp")
         cr.execute(
-            "CREATE TEMP TABLE crm_loyalty_score_tmp (%s) ON COMMIT DROP"
-            % ", ".join(f"{name} {sqltype}" for name, sqltype in _TMP_COLUMNS)
+            SQL(
+                "CREATE TEMP TABLE crm_loyalty_score_tmp (%s) ON COMMIT DROP",
+                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(sqltype)) for name, sqltype in _TMP_COLUMNS),
+            )
         )
         buffer = io.StringIO()
         out[[name for name, _type in _TMP_COLUMNS]].to_csv(buffer, index=False, header=False, na_rep="")
@@ -550,4 +547,3 @@ class CrmLoyaltyScore(models.Model):
     def _loyalty_level_counts(self, company):
         groups = self._read_group([("company_id", "=", company.id)], ["level_id"], ["__count"])
         return {level.code: count for level, count in groups if level}
-

@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..loyalty_analytics import RANKED_CODES
@@ -39,7 +39,7 @@ class ResCompany(models.Model):
         for company in self:
             if company.loyalty_ranking_months <= 0 or company.loyalty_activity_months <= 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The ranking and activity windows of %(company)s must be at least one month.",
                         company=company.display_name,
                     )
@@ -50,7 +50,7 @@ class ResCompany(models.Model):
         for company in self:
             if company.loyalty_profit_band_low >= company.loyalty_profit_band_high:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The break-even band of %(company)s must start below where it ends "
                         "(from %(low)s%% to %(high)s%%).",
                         company=company.display_name,
@@ -70,7 +70,7 @@ class ResCompany(models.Model):
             total_hundredths = sum(round(level.share * 100) for level in levels)
             if total_hundredths != 100_00:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The shares of the Top, Big, Medium and Small levels of %(company)s must add "
                         "up to 100%% (they add up to %(total)s%%). Change them together in "
                         "Settings > CRM > Customer Pyramid.",

@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 
@@ -108,7 +108,7 @@ class ResPartner(models.Model):
         :returns: the ``crm.loyalty.run`` logged for this computation
         """
         if not (self.env.is_superuser() or self.env.user.has_group("crm_loyalty.group_loyalty_manager")):
-            raise AccessError(_("Only Loyalty Managers can recompute the customer pyramid."))
+            raise AccessError(self.env._("Only Loyalty Managers can recompute the customer pyramid."))
         if isinstance(company, int):
             company = self.env["res.company"].browse(company)
         company = company or self.env.company
@@ -124,10 +124,10 @@ class ResPartner(models.Model):
     def action_loyalty_recompute(self):
         run = self.with_context(loyalty_trigger="manual").loyalty_recompute()
         if run.state == "failed":
-            title, message, kind = _("Recompute failed"), run.error, "danger"
+            title, message, kind = self.env._("Recompute failed"), run.error, "danger"
         else:
-            title, kind = _("Customer pyramid recomputed"), "success"
-            message = _(
+            title, kind = self.env._("Customer pyramid recomputed"), "success"
+            message = self.env._(
                 "%(count)s customers scored in %(duration).1f s, %(changes)s level changes.",
                 count=run.partner_count,
                 duration=run.duration,
@@ -159,7 +159,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Override Pyramid Level"),
+            "name": self.env._("Override Pyramid Level"),
             "res_model": "crm.loyalty.override.wizard",
             "view_mode": "form",
             "target": "new",

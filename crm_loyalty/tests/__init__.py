@@ -1,3 +1,1 @@
-from . import test_pyramid
-from . import test_override_history
-from . import test_configuration
+from . import test_configuration, test_override_history, test_pyramid

@@ -22,9 +22,9 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
-        cls.levels = {level.code: level for level in cls.env["crm.loyalty.level"].search(
-            [("company_id", "=", cls.company.id)]
-        )}
+        cls.levels = {
+            level.code: level for level in cls.env["crm.loyalty.level"].search([("company_id", "=", cls.company.id)])
+        }
         cls.product_cost = cls._create_product(name="Audit", lst_price=100.0, standard_price=60.0)
 
     @classmethod

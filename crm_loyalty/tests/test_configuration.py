@@ -17,9 +17,7 @@ class TestConfiguration(LoyaltyCommon):
         self.assertEqual(
             sorted(self.levels), sorted(["top", "big", "medium", "small", "inactive", "prospect", "suspect"])
         )
-        self.assertEqual(
-            [self.levels[c].share for c in ("top", "big", "medium", "small")], [1.0, 4.0, 15.0, 80.0]
-        )
+        self.assertEqual([self.levels[c].share for c in ("top", "big", "medium", "small")], [1.0, 4.0, 15.0, 80.0])
         new_company = self.env["res.company"].create({"name": "Fresh Co"})
         levels = self.env["crm.loyalty.level"].search([("company_id", "=", new_company.id)])
         self.assertEqual(len(levels), 7)

@@ -68,11 +68,15 @@ class TestOverrideHistory(LoyaltyCommon):
         self._recompute()
         gone = self._history(suspect)
         self.assertEqual(len(gone), 2)
-        self.assertEqual((gone[-1].level_from_id, gone[-1].level_to_id), (self.levels["suspect"], self.env["crm.loyalty.level"]))
+        self.assertEqual(
+            (gone[-1].level_from_id, gone[-1].level_to_id), (self.levels["suspect"], self.env["crm.loyalty.level"])
+        )
 
     def test_override_kept_across_recompute(self):
         self._recompute()
-        with Form(self.env["crm.loyalty.override.wizard"].with_context(default_partner_id=self.small_buyer.id)) as wizard:
+        with Form(
+            self.env["crm.loyalty.override.wizard"].with_context(default_partner_id=self.small_buyer.id)
+        ) as wizard:
             self.assertEqual(wizard.current_level_id, self.levels["small"])
             wizard.level_id = self.levels["big"]
             wizard.reason = "Strategic reference customer"
@@ -122,8 +126,9 @@ class TestOverrideHistory(LoyaltyCommon):
         def boom(self, company):
             raise RuntimeError("disk full")
 
-        with patch.object(CrmLoyaltyScore, "_loyalty_level_counts", boom), mute_logger(
-            "odoo.addons.crm_loyalty.models.crm_loyalty_score"
+        with (
+            patch.object(CrmLoyaltyScore, "_loyalty_level_counts", boom),
+            mute_logger("odoo.addons.crm_loyalty.models.crm_loyalty_score"),
         ):
             run = self.env["res.partner"].loyalty_recompute(self.company)
         self.assertEqual(run.state, "failed")

@@ -13,16 +13,20 @@ from .common import LoyaltyCommon
 
 def _report_revenue(env, company, date_from, date_to):
     """Odoo's own invoice analysis, same filters as the pyramid."""
-    groups = env["account.invoice.report"].with_company(company)._read_group(
-        [
-            ("company_id", "=", company.id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("state", "=", "posted"),
-            ("invoice_date", ">=", date_from),
-            ("invoice_date", "<=", date_to),
-        ],
-        [],
-        ["price_subtotal:sum", "price_margin:sum"],
+    groups = (
+        env["account.invoice.report"]
+        .with_company(company)
+        ._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+                ("invoice_date", ">=", date_from),
+                ("invoice_date", "<=", date_to),
+            ],
+            [],
+            ["price_subtotal:sum", "price_margin:sum"],
+        )
     )
     return groups[0]
 
@@ -59,9 +63,7 @@ class TestPyramidCounts(LoyaltyCommon):
         )
         self.assertEqual(len(scores), 200)
         by_level = {code: scores.filtered(lambda s, c=code: s.level_id.code == c) for code in self.levels}
-        self.assertEqual(
-            [len(by_level[code]) for code in ("top", "big", "medium", "small")], [2, 8, 30, 160]
-        )
+        self.assertEqual([len(by_level[code]) for code in ("top", "big", "medium", "small")], [2, 8, 30, 160])
         # Top are the two biggest customers, ranked 1 and 2
         self.assertEqual(by_level["top"].partner_id, self.customers[-2:])
         self.assertEqual(sorted(by_level["top"].mapped("rank")), [1, 2])
@@ -70,7 +72,9 @@ class TestPyramidCounts(LoyaltyCommon):
         self.assertEqual(best.revenue_window, 2050.0)
         self.assertEqual(best.invoice_count, 1)
         # every Big customer out-sells every Medium customer
-        self.assertGreater(min(by_level["big"].mapped("revenue_window")), max(by_level["medium"].mapped("revenue_window")))
+        self.assertGreater(
+            min(by_level["big"].mapped("revenue_window")), max(by_level["medium"].mapped("revenue_window"))
+        )
         self.assertTrue(all(scores.mapped("is_active_customer")))
         # the contact form reads the level of the current company
         self.assertEqual(self.customers[-1].loyalty_level_id, self.levels["top"])
@@ -269,12 +273,20 @@ class TestPyramidRules(LoyaltyCommon):
                 {"partner": key, "amount": 100.0, "quantity": 2, "product": self.product_cost},
                 {"partner": general, "amount": 63.0, "quantity": 2, "product": self.product_cost},
                 {"partner": loss, "amount": 50.0, "quantity": 2, "product": self.product_cost},
-                {"partner": loss, "amount": 50.0, "quantity": 1, "product": self.product_cost, "move_type": "out_refund"},
+                {
+                    "partner": loss,
+                    "amount": 50.0,
+                    "quantity": 1,
+                    "product": self.product_cost,
+                    "move_type": "out_refund",
+                },
             ]
         )
         self._recompute()
         key_score, general_score, loss_score = self._score(key), self._score(general), self._score(loss)
-        self.assertEqual((key_score.revenue_window, key_score.cost_window, key_score.margin_window), (200.0, 120.0, 80.0))
+        self.assertEqual(
+            (key_score.revenue_window, key_score.cost_window, key_score.margin_window), (200.0, 120.0, 80.0)
+        )
         self.assertEqual(key_score.margin_percent, 40.0)
         self.assertEqual(key_score.profit_class, "key")
         self.assertAlmostEqual(general_score.margin_percent, 6 / 126 * 100, places=2)

@@ -10,9 +10,7 @@ class CrmLoyaltyOverrideWizard(models.TransientModel):
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    current_level_id = fields.Many2one(
-        "crm.loyalty.level", string="Current Level", compute="_compute_current_level_id"
-    )
+    current_level_id = fields.Many2one("crm.loyalty.level", string="Current Level", compute="_compute_current_level_id")
     level_id = fields.Many2one(
         "crm.loyalty.level",
         string="New Level",
