@@ -24,17 +24,17 @@ class TestConfiguration(LoyaltyCommon):
         self.assertEqual(levels.sorted("sequence")[0].code, "top")
 
     def test_shares_must_be_positive_and_sum_to_100(self):
-        with self.assertRaisesRegex(ValidationError, "must add up to 100%"):
+        with self.assertRaisesRegex(ValidationError, "must add up to 100%"), self.env.cr.savepoint():
             self.levels["top"].share = 2.0
-        with self.assertRaisesRegex(ValidationError, "positive percentage"):
+        with self.assertRaisesRegex(ValidationError, "positive percentage"), self.env.cr.savepoint():
             self.levels["top"].share = 0.0
-        with self.assertRaisesRegex(ValidationError, "positive percentage"):
+        with self.assertRaisesRegex(ValidationError, "positive percentage"), self.env.cr.savepoint():
             self.levels["big"].share = -4.0
         settings = Form(self.env["res.config.settings"])
         self.assertEqual(settings.loyalty_share_small, 80.0)
         settings.loyalty_share_top = 2.0
         settings.loyalty_share_small = 81.0
-        with self.assertRaisesRegex(ValidationError, r"they add up to 102"):
+        with self.assertRaisesRegex(ValidationError, r"they add up to 102"), self.env.cr.savepoint():
             settings.save().execute()
         settings = Form(self.env["res.config.settings"])
         settings.loyalty_share_top = 2.0
@@ -44,7 +44,7 @@ class TestConfiguration(LoyaltyCommon):
         self.assertEqual(self.levels["small"].share, 79.0)
 
     def test_duplicate_code_refused(self):
-        with self.assertRaisesRegex(ValidationError, "only once per company"):
+        with self.assertRaisesRegex(ValidationError, "only once per company"), self.env.cr.savepoint():
             self.env["crm.loyalty.level"].create({"name": "Second Top", "code": "top", "share": 1.0})
         # the same code in another company is fine
         other = self.setup_other_company()["company"]
@@ -53,15 +53,15 @@ class TestConfiguration(LoyaltyCommon):
         )
 
     def test_windows_and_band_refused(self):
-        with self.assertRaisesRegex(ValidationError, "at least one month"):
+        with self.assertRaisesRegex(ValidationError, "at least one month"), self.env.cr.savepoint():
             self.company.loyalty_ranking_months = 0
-        with self.assertRaisesRegex(ValidationError, "at least one month"):
+        with self.assertRaisesRegex(ValidationError, "at least one month"), self.env.cr.savepoint():
             self.company.loyalty_activity_months = -3
-        with self.assertRaisesRegex(ValidationError, "must start below where it ends"):
+        with self.assertRaisesRegex(ValidationError, "must start below where it ends"), self.env.cr.savepoint():
             self.company.write({"loyalty_profit_band_low": 10.0, "loyalty_profit_band_high": 5.0})
         settings = Form(self.env["res.config.settings"])
         settings.loyalty_ranking_months = 0
-        with self.assertRaisesRegex(ValidationError, "at least one month"):
+        with self.assertRaisesRegex(ValidationError, "at least one month"), self.env.cr.savepoint():
             settings.save().execute()
 
     def test_missing_level_fails_the_run_with_a_clear_message(self):
