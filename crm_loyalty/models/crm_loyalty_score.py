@@ -366,9 +366,9 @@ class CrmLoyaltyScore(models.Model):
         frame = pd.DataFrame({"partner_id": np.fromiter(sorted(partner_ids), dtype=np.int64)})
         frame = frame.merge(moves, on="partner_id", how="left").merge(revenue, on="partner_id", how="left")
         for column in ("move_count", "invoice_count", "active_invoice_count"):
-            frame[column] = frame[column].fillna(0).astype(np.int64)
+            frame[column] = frame[column].astype(float).fillna(0).astype(np.int64)
         for column in ("revenue_window", "revenue_lifetime", "cost_window"):
-            frame[column] = frame[column].fillna(0.0).astype(float)
+            frame[column] = frame[column].astype(float).fillna(0.0)
         frame["first_invoice_date"] = pd.to_datetime(frame["first_invoice_date"])
         frame["last_invoice_date"] = pd.to_datetime(frame["last_invoice_date"])
         frame["is_active"] = frame["active_invoice_count"] > 0
