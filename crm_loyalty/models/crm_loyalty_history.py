@@ -7,6 +7,7 @@ HISTORY_REASONS = [
     ("scheduled", "Scheduled"),
     ("server_action", "Server Action"),
     ("manual", "Manual"),
+    ("at_risk", "At Risk (P(alive))"),
 ]
 
 

@@ -12,7 +12,9 @@ class CrmLoyaltyRun(models.Model):
     _order = "date_start desc, id desc"
     _rec_name = "date_start"
 
-    trigger = fields.Selection(HISTORY_REASONS, required=True, readonly=True)
+    trigger = fields.Selection(
+        [(code, label) for code, label in HISTORY_REASONS if code != "at_risk"], required=True, readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Started By", readonly=True)
     reference_date = fields.Date(readonly=True, help="Date the windows end on.")
@@ -29,4 +31,10 @@ class CrmLoyaltyRun(models.Model):
     count_inactive = fields.Integer(string="Inactive", readonly=True)
     count_prospect = fields.Integer(string="Prospect", readonly=True)
     count_suspect = fields.Integer(string="Suspect", readonly=True)
+    clv_method = fields.Selection(
+        [("bgnbd", "BG/NBD + Gamma-Gamma"), ("historical", "Historical")],
+        string="Lifetime Value Method",
+        readonly=True,
+    )
+    clv_note = fields.Text(string="Lifetime Value Model", readonly=True)
     history_ids = fields.One2many("crm.loyalty.history", "run_id", string="Level Changes")

@@ -16,11 +16,24 @@ from odoo.tools import SQL
 
 from ..loyalty_analytics import (
     LEVEL_CODES,
+    ClvFitError,
     PyramidConfigError,
     assign_levels,
+    at_risk,
+    bgnbd_expected_purchases,
+    bgnbd_probability_alive,
     customer_metrics,
+    discounted_clv,
+    elastic_flags,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_expected_spend,
+    historical_clv,
     margin_percent,
+    observed_retention,
     profit_classes,
+    rfm_from_transactions,
+    value_phase,
 )
 
 _logger = logging.getLogger(__name__)
@@ -49,7 +62,24 @@ _TMP_COLUMNS = [
     ("tenure_days", "integer"),
     ("recency_days", "integer"),
     ("avg_invoice_value", "numeric"),
+    ("clv", "numeric"),
+    ("clv_method", "varchar"),
+    ("probability_alive", "double precision"),
+    ("expected_purchases", "double precision"),
+    ("expected_spend", "numeric"),
+    ("at_risk", "boolean"),
+    ("value_phase", "varchar"),
+    ("phase_trend", "double precision"),
+    ("avg_discount", "double precision"),
+    ("elastic_positive_clv", "boolean"),
+    ("elastic_price_insensitive", "boolean"),
+    ("change_reason", "varchar"),  # history reason when not the run's trigger
 ]
+# temporary columns that are not score columns
+_TMP_ONLY = {"partner_id", "change_reason"}
+
+CLV_METHODS = [("bgnbd", "BG/NBD + Gamma-Gamma"), ("historical", "Historical")]
+VALUE_PHASES = [("rising", "Rising"), ("peak", "Peak"), ("declining", "Declining")]
 
 
 class CrmLoyaltyScore(models.Model):
@@ -99,12 +129,131 @@ class CrmLoyaltyScore(models.Model):
     tenure_days = fields.Integer(string="Tenure (days)", readonly=True, aggregator="avg")
     recency_days = fields.Integer(string="Recency (days)", readonly=True, aggregator="avg")
     avg_invoice_value = fields.Monetary(string="Average Invoice", readonly=True, aggregator="avg")
+    clv = fields.Monetary(
+        string="Lifetime Value",
+        readonly=True,
+        help="Discounted gross margin expected from the customer over the lifetime value horizon.",
+    )
+    clv_method = fields.Selection(CLV_METHODS, string="Lifetime Value Method", readonly=True)
+    probability_alive = fields.Float(
+        string="P(alive)",
+        digits=(3, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Probability that the customer is still buying from us (BG/NBD model); empty when no model fits.",
+    )
+    expected_purchases = fields.Float(
+        digits=(16, 2), readonly=True, help="Purchases (invoice days) expected over the lifetime value horizon."
+    )
+    expected_spend = fields.Monetary(string="Expected Spend per Purchase", readonly=True, aggregator="avg")
+    at_risk = fields.Boolean(
+        string="At Risk", readonly=True, help="Active customer whose P(alive) is under the company's threshold."
+    )
+    value_phase = fields.Selection(VALUE_PHASES, readonly=True)
+    phase_trend = fields.Float(
+        string="Revenue Trend (%/period)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Slope of the revenue over the last periods, as a percent of the average revenue per period.",
+    )
+    value_phase_strategy = fields.Char(compute="_compute_strategies", string="Phase Strategy")
+    avg_discount = fields.Float(
+        string="Average Discount (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Average discount on the customer's invoice lines in the ranking window, weighted by amount.",
+    )
+    elastic_positive_clv = fields.Boolean(string="Positive Lifetime Value", readonly=True)
+    elastic_price_insensitive = fields.Boolean(string="Price-Insensitive", readonly=True)
+    elastic_innovative = fields.Boolean(string="Innovative", readonly=True)
+    elastic_innovative_user_id = fields.Many2one("res.users", string="Innovative Set By", readonly=True)
+    elastic_innovative_date = fields.Datetime(string="Innovative Set On", readonly=True)
+    elastic_influential = fields.Boolean(string="Market-Influential", readonly=True)
+    elastic_influential_user_id = fields.Many2one("res.users", string="Influential Set By", readonly=True)
+    elastic_influential_date = fields.Datetime(string="Influential Set On", readonly=True)
+    is_elastic = fields.Boolean(
+        string="Elastic",
+        readonly=True,
+        help="A customer with any elastic flag: positive lifetime value or price-insensitive (break-even "
+        "customers), innovative or market-influential (set by hand).",
+    )
+    elastic_strategy = fields.Text(compute="_compute_strategies", string="Elastic Strategy")
     run_id = fields.Many2one("crm.loyalty.run", string="Last Run", readonly=True, ondelete="set null")
     date_computed = fields.Datetime(string="Computed On", readonly=True)
 
     _sql_constraints = [
         ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one score per company."),
     ]
+
+    # ------------------------------------------------------------------
+    # Strategies (DOMAIN: value life cycle and elastic customers)
+    # ------------------------------------------------------------------
+
+    def _phase_strategies(self):
+        return {
+            "rising": self.env._("Help it grow: propose new services and raise our share of its spend."),
+            "peak": self.env._("Keep it: best resources and one-to-one service to hold the relationship."),
+            "declining": self.env._(
+                "Analyse why its value falls; win it back if worth it, reduce effort and exposure when risk grows."
+            ),
+        }
+
+    def _elastic_strategies(self):
+        return {
+            "elastic_positive_clv": self.env._(
+                "Positive lifetime value: partner with it for the long term rather than for short-term profit."
+            ),
+            "elastic_price_insensitive": self.env._(
+                "Price-insensitive: there is room for price; sell value, not discounts."
+            ),
+            "elastic_innovative": self.env._(
+                "Innovative: keep it actively; it pulls our service forward. Embed our people in its projects."
+            ),
+            "elastic_influential": self.env._(
+                "Market-influential: keep it actively for reputation and referrals; raise its switching cost."
+            ),
+        }
+
+    @api.depends(
+        "value_phase",
+        "elastic_positive_clv",
+        "elastic_price_insensitive",
+        "elastic_innovative",
+        "elastic_influential",
+    )
+    def _compute_strategies(self):
+        phases = self._phase_strategies()
+        elastic = self._elastic_strategies()
+        for score in self:
+            score.value_phase_strategy = phases.get(score.value_phase, False)
+            score.elastic_strategy = "\n".join(text for flag, text in elastic.items() if score[flag]) or False
+
+    def _loyalty_set_manual_flag(self, flag, value):
+        """Set or clear the manual elastic flag ``flag`` (innovative / influential)."""
+        if flag not in ("elastic_innovative", "elastic_influential"):
+            raise UserError(self.env._("Only the innovative and market-influential flags are set by hand."))
+        self.check_access("read")
+        for score in self.sudo():
+            vals = {
+                flag: value,
+                f"{flag}_user_id": value and self.env.uid,
+                f"{flag}_date": value and fields.Datetime.now(),
+            }
+            other = "elastic_influential" if flag == "elastic_innovative" else "elastic_innovative"
+            vals["is_elastic"] = bool(
+                value or score[other] or score.elastic_positive_clv or score.elastic_price_insensitive
+            )
+            score.write(vals)
+
+    def action_toggle_innovative(self):
+        for score in self:
+            score._loyalty_set_manual_flag("elastic_innovative", not score.elastic_innovative)
+
+    def action_toggle_influential(self):
+        for score in self:
+            score._loyalty_set_manual_flag("elastic_influential", not score.elastic_influential)
 
     # ------------------------------------------------------------------
     # Manual override
@@ -226,6 +375,9 @@ class CrmLoyaltyScore(models.Model):
             "ref": reference_date,
             "rank_from": reference_date - relativedelta(months=company.loyalty_ranking_months) + timedelta(days=1),
             "act_from": reference_date - relativedelta(months=company.loyalty_activity_months) + timedelta(days=1),
+            "prev_act_from": reference_date
+            - relativedelta(months=2 * company.loyalty_activity_months)
+            + timedelta(days=1),
         }
 
     def _loyalty_invoice_filter(self, company, reference_date):
@@ -245,6 +397,8 @@ class CrmLoyaltyScore(models.Model):
         (credit notes subtract): the ``price_subtotal`` of Odoo's invoice
         analysis. Cost is the quantity in the product's unit times the
         product's current cost (``standard_price``), as that report's margin.
+        The average discount weights each invoice line's discount by its gross
+        amount (unit price x quantity, in the invoice's currency).
         """
         query = SQL(
             """
@@ -256,7 +410,17 @@ class CrmLoyaltyScore(models.Model):
                        / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
                        * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
                        * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)
-                   ) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0)
+                   ) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0),
+                   COALESCE(SUM(
+                       line.quantity
+                       / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
+                       * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
+                       * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)
+                   ), 0),
+                   SUM(ABS(line.price_unit * line.quantity) * COALESCE(line.discount, 0))
+                       FILTER (WHERE move.invoice_date >= %(rank_from)s AND move.move_type = 'out_invoice'),
+                   SUM(ABS(line.price_unit * line.quantity))
+                       FILTER (WHERE move.invoice_date >= %(rank_from)s AND move.move_type = 'out_invoice')
               FROM account_move_line line
               JOIN account_move move ON move.id = line.move_id
          LEFT JOIN product_product product ON product.id = line.product_id
@@ -275,9 +439,17 @@ class CrmLoyaltyScore(models.Model):
         self.env.cr.execute(query)
         frame = pd.DataFrame(
             self.env.cr.fetchall(),
-            columns=["partner_id", "revenue_window", "revenue_lifetime", "cost_window"],
+            columns=[
+                "partner_id",
+                "revenue_window",
+                "revenue_lifetime",
+                "cost_window",
+                "cost_lifetime",
+                "discount_weighted",
+                "discount_base",
+            ],
         )
-        for column in ("revenue_window", "revenue_lifetime", "cost_window"):
+        for column in frame.columns[1:]:
             frame[column] = frame[column].astype(float)
         return frame
 
@@ -290,6 +462,9 @@ class CrmLoyaltyScore(models.Model):
                    COUNT(*) FILTER (WHERE move.move_type = 'out_invoice'),
                    COUNT(*) FILTER (WHERE move.move_type = 'out_invoice'
                                       AND move.invoice_date >= %(act_from)s),
+                   COUNT(*) FILTER (WHERE move.move_type = 'out_invoice'
+                                      AND move.invoice_date >= %(prev_act_from)s
+                                      AND move.invoice_date < %(act_from)s),
                    MIN(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
                    MAX(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice')
               FROM account_move move
@@ -297,6 +472,7 @@ class CrmLoyaltyScore(models.Model):
           GROUP BY move.commercial_partner_id
             """,
             act_from=windows["act_from"],
+            prev_act_from=windows["prev_act_from"],
             where=self._loyalty_invoice_filter(company, windows["ref"]),
         )
         self.env.cr.execute(query)
@@ -307,10 +483,31 @@ class CrmLoyaltyScore(models.Model):
                 "move_count",
                 "invoice_count",
                 "active_invoice_count",
+                "previous_invoice_count",
                 "first_invoice_date",
                 "last_invoice_date",
             ],
         )
+
+    def _loyalty_fetch_days(self, company, windows):
+        """Net revenue per commercial partner and invoice date (one aggregate)."""
+        query = SQL(
+            """
+            SELECT move.commercial_partner_id, move.invoice_date, SUM(-line.balance)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+             WHERE %(where)s
+               AND line.display_type = 'product'
+               AND line.account_id IS NOT NULL
+          GROUP BY move.commercial_partner_id, move.invoice_date
+            """,
+            where=self._loyalty_invoice_filter(company, windows["ref"]),
+        )
+        self.env.cr.execute(query)
+        days = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "date", "amount"])
+        days["date"] = pd.to_datetime(days["date"])
+        days["amount"] = days["amount"].astype(float)
+        return days
 
     def _loyalty_fetch_pipeline(self, company):
         """Commercial partners with an open opportunity or a quotation / sale order."""
@@ -365,9 +562,9 @@ class CrmLoyaltyScore(models.Model):
         partner_ids.discard(None)
         frame = pd.DataFrame({"partner_id": np.fromiter(sorted(partner_ids), dtype=np.int64)})
         frame = frame.merge(moves, on="partner_id", how="left").merge(revenue, on="partner_id", how="left")
-        for column in ("move_count", "invoice_count", "active_invoice_count"):
+        for column in ("move_count", "invoice_count", "active_invoice_count", "previous_invoice_count"):
             frame[column] = frame[column].astype(float).fillna(0).astype(np.int64)
-        for column in ("revenue_window", "revenue_lifetime", "cost_window"):
+        for column in revenue.columns[1:]:
             frame[column] = frame[column].astype(float).fillna(0.0)
         frame["first_invoice_date"] = pd.to_datetime(frame["first_invoice_date"])
         frame["last_invoice_date"] = pd.to_datetime(frame["last_invoice_date"])
@@ -375,14 +572,138 @@ class CrmLoyaltyScore(models.Model):
         frame["in_pipeline"] = frame["partner_id"].isin(pipeline)
         return frame
 
+    def _loyalty_lifetime_values(self, company, frame, days, reference_date):
+        """CLV, P(alive), expected purchases and spend per customer.
+
+        BG/NBD and Gamma-Gamma are fitted on the company's customers (one
+        purchase per customer and invoice date with a positive net amount,
+        time in weeks); CLV is the discounted gross margin over the horizon
+        (expected spend x the customer's lifetime margin rate). When a model
+        cannot be fitted, CLV falls back to the historical method: average
+        gross margin per month x expected lifetime from the observed retention.
+
+        :returns: (DataFrame aligned on ``frame``, method code, note for the run)
+        """
+        months = company.loyalty_clv_months
+        rate = company.loyalty_clv_discount_rate / 100.0
+        result = pd.DataFrame(
+            {
+                "clv": 0.0,
+                "clv_method": None,
+                "probability_alive": np.nan,
+                "expected_purchases": np.nan,
+                "expected_spend": np.nan,
+            },
+            index=frame.index,
+        )
+        invoiced = frame["move_count"].to_numpy() > 0
+        if not invoiced.any():
+            return result, False, self.env._("No posted invoice: no lifetime value.")
+        revenue = frame["revenue_lifetime"].to_numpy()
+        margin = revenue - frame["cost_lifetime"].to_numpy()
+        margin_rate = np.zeros_like(revenue)
+        np.divide(margin, revenue, out=margin_rate, where=revenue > 0)
+        margin_rate = np.clip(margin_rate, -1.0, 1.0)
+
+        purchases = days[days["amount"] > 0]
+        rfm = rfm_from_transactions(purchases, "partner_id", "date", "amount", reference_date, time_unit_days=7)
+        position = pd.Series(np.arange(len(frame)), index=frame["partner_id"].to_numpy())
+        rows = position.reindex(rfm.index).to_numpy()
+        notes = []
+        bgnbd = gamma_gamma = None
+        try:
+            bgnbd = fit_bgnbd(rfm["frequency"], rfm["recency"], rfm["T"])
+            notes.append(
+                self.env._(
+                    "BG/NBD on %(count)s customers: r=%(r).4f alpha=%(alpha).4f a=%(a).4f b=%(b).4f",
+                    count=len(rfm),
+                    **bgnbd.to_dict(),
+                )
+            )
+            gamma_gamma = fit_gamma_gamma(rfm["frequency"], rfm["monetary_value"])
+            notes.append(
+                self.env._(
+                    "Gamma-Gamma: p=%(p).4f q=%(q).4f gamma=%(gamma).4f",
+                    **gamma_gamma.to_dict(),
+                )
+            )
+        except ClvFitError as error:
+            notes.append(self.env._("No model: %(reason)s", reason=str(error)))
+        if bgnbd is not None:
+            horizon = months * 365.25 / 12.0 / 7.0
+            args = (rfm["frequency"], rfm["recency"], rfm["T"])
+            result.iloc[rows, result.columns.get_loc("probability_alive")] = bgnbd_probability_alive(bgnbd, *args)
+            result.iloc[rows, result.columns.get_loc("expected_purchases")] = bgnbd_expected_purchases(
+                bgnbd, horizon, *args
+            )
+        if bgnbd is not None and gamma_gamma is not None:
+            result.iloc[rows, result.columns.get_loc("expected_spend")] = gamma_gamma_expected_spend(
+                gamma_gamma, rfm["frequency"], rfm["monetary_value"]
+            )
+            result.iloc[rows, result.columns.get_loc("clv")] = discounted_clv(
+                bgnbd,
+                gamma_gamma,
+                *args,
+                rfm["monetary_value"],
+                months=months,
+                annual_discount_rate=rate,
+                time_unit_days=7.0,
+                margin_rate=margin_rate[rows],
+            )
+            result.loc[invoiced, "clv_method"] = "bgnbd"
+            return result, "bgnbd", "\n".join(notes)
+        # historical fallback
+        retention = observed_retention(
+            (frame["previous_invoice_count"] > 0).sum(),
+            ((frame["previous_invoice_count"] > 0) & (frame["active_invoice_count"] > 0)).sum(),
+        )
+        tenure_months = np.maximum(
+            1.0, (pd.Timestamp(reference_date) - frame["first_invoice_date"]).dt.days.fillna(0).to_numpy() / 30.4375
+        )
+        clv = historical_clv(margin / tenure_months, retention, months, rate)
+        result.loc[invoiced, "clv"] = clv[invoiced]
+        result.loc[invoiced, "clv_method"] = "historical"
+        notes.append(
+            self.env._(
+                "Historical lifetime value: average margin per month x expected lifetime, annual retention %(r)s.",
+                r=f"{retention:.2f}" if retention is not None else self.env._("not observed (1.00 assumed)"),
+            )
+        )
+        return result, "historical", "\n".join(notes)
+
+    def _loyalty_value_phases(self, company, frame, days, reference_date):
+        """Value phase from the revenue of the last periods (credit notes included)."""
+        period_months = company.loyalty_phase_period_months
+        periods = company.loyalty_phase_periods
+        ref = pd.Timestamp(reference_date)
+        # boundaries, oldest first: a date d is in period k when bound[k] < d <= bound[k + 1]
+        bounds = np.array(
+            [ref - pd.DateOffset(months=period_months * k) for k in range(periods, -1, -1)], dtype="datetime64[ns]"
+        )
+        dates = days["date"].to_numpy(dtype="datetime64[ns]")
+        index = np.searchsorted(bounds, dates, side="left") - 1
+        recent = (index >= 0) & (index < periods)
+        position = pd.Series(np.arange(len(frame)), index=frame["partner_id"].to_numpy())
+        rows = position.reindex(days["partner_id"].to_numpy()[recent]).to_numpy()
+        matrix = np.zeros((len(frame), periods))
+        np.add.at(matrix, (rows, index[recent]), days["amount"].to_numpy()[recent])
+        phases, trend = value_phase(matrix, company.loyalty_phase_threshold)
+        invoiced = frame["move_count"].to_numpy() > 0
+        return np.where(invoiced, phases, None), np.where(invoiced, trend, 0.0)
+
     def _loyalty_compute_company(self, company, run, trigger, reference_date):
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
         windows = self._loyalty_windows(company, reference_date)
         self.env.flush_all()
         frame = self._loyalty_build_frame(company, windows)
+        days = self._loyalty_fetch_days(company, windows)
+        lifetime, clv_method, clv_note = self._loyalty_lifetime_values(company, frame, days, reference_date)
+        phases, trend = self._loyalty_value_phases(company, frame, days, reference_date)
         shares = {code: level.share for code, level in levels.items()}
         try:
-            pyramid = assign_levels(frame, shares)
+            risk = at_risk(frame["is_active"], lifetime["probability_alive"], company.loyalty_alive_threshold)
+            demoted = risk if company.loyalty_at_risk_mode == "inactive" else np.zeros(len(frame), dtype=bool)
+            pyramid = assign_levels(frame.assign(is_active=frame["is_active"] & ~demoted), shares)
             margin = frame["revenue_window"] - frame["cost_window"]
             classes = profit_classes(
                 frame["revenue_window"],
@@ -392,6 +713,22 @@ class CrmLoyaltyScore(models.Model):
             )
         except PyramidConfigError as error:
             raise ValidationError(str(error)) from error
+        # only active customers get a profit class
+        classes = np.where(frame["is_active"], classes, None)
+        discount = np.zeros(len(frame))
+        np.divide(
+            frame["discount_weighted"].to_numpy(),
+            frame["discount_base"].to_numpy(),
+            out=discount,
+            where=frame["discount_base"].to_numpy() > 0,
+        )
+        positive_clv, price_insensitive = elastic_flags(
+            classes,
+            lifetime["clv"],
+            discount,
+            frame["discount_base"].to_numpy() > 0,
+            company.loyalty_discount_threshold,
+        )
         metrics = customer_metrics(frame, reference_date)
         digits = company.currency_id.decimal_places
         level_ids = pyramid["level_code"].map({code: level.id for code, level in levels.items()})
@@ -406,21 +743,32 @@ class CrmLoyaltyScore(models.Model):
                 "cost_window": frame["cost_window"].round(digits),
                 "margin_window": margin.round(digits),
                 "margin_percent": np.round(margin_percent(frame["revenue_window"], margin), 4),
-                # only active customers get a profit class
-                "profit_class": np.where(frame["is_active"], classes, None),
+                "profit_class": classes,
                 "invoice_count": frame["invoice_count"],
                 "first_invoice_date": frame["first_invoice_date"].dt.date,
                 "last_invoice_date": frame["last_invoice_date"].dt.date,
                 "tenure_days": metrics["tenure_days"],
                 "recency_days": metrics["recency_days"],
                 "avg_invoice_value": metrics["avg_invoice_value"].round(digits),
+                "clv": lifetime["clv"].round(digits),
+                "clv_method": lifetime["clv_method"],
+                "probability_alive": lifetime["probability_alive"].round(6),
+                "expected_purchases": lifetime["expected_purchases"].round(6),
+                "expected_spend": lifetime["expected_spend"].round(digits),
+                "at_risk": risk,
+                "value_phase": phases,
+                "phase_trend": np.round(trend, 4),
+                "avg_discount": np.round(discount, 4),
+                "elastic_positive_clv": positive_clv,
+                "elastic_price_insensitive": price_insensitive,
+                "change_reason": np.where(demoted, "at_risk", None),
             }
         )
         self._loyalty_load_tmp(out)
         change_count = self._loyalty_write_back(company, run, trigger)
         counts = self._loyalty_level_counts(company)
         stats = {f"count_{code}": counts.get(code, 0) for code in LEVEL_CODES}
-        stats.update(partner_count=len(out), change_count=change_count)
+        stats.update(partner_count=len(out), change_count=change_count, clv_method=clv_method, clv_note=clv_note)
         return stats
 
     def _loyalty_load_tmp(self, out):
@@ -464,7 +812,7 @@ class CrmLoyaltyScore(models.Model):
                 INSERT INTO crm_loyalty_history (%(columns)s)
                 SELECT %(now)s, tmp.partner_id, %(company)s, score.level_id,
                        COALESCE(score.override_level_id, tmp.computed_level_id),
-                       %(reason)s, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       COALESCE(tmp.change_reason, %(reason)s), %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM crm_loyalty_score_tmp tmp
              LEFT JOIN crm_loyalty_score score
                     ON score.partner_id = tmp.partner_id AND score.company_id = %(company)s
@@ -502,7 +850,7 @@ class CrmLoyaltyScore(models.Model):
                 **params,
             )
         )
-        value_columns = [name for name, _type in _TMP_COLUMNS if name != "partner_id"]
+        value_columns = [name for name, _type in _TMP_COLUMNS if name not in _TMP_ONLY]
         cr.execute(
             SQL(
                 """
@@ -510,6 +858,9 @@ class CrmLoyaltyScore(models.Model):
                    SET %(assignments)s,
                        level_id = COALESCE(score.override_level_id, tmp.computed_level_id),
                        level_sequence = level.sequence,
+                       is_elastic = tmp.elastic_positive_clv OR tmp.elastic_price_insensitive
+                                    OR COALESCE(score.elastic_innovative, FALSE)
+                                    OR COALESCE(score.elastic_influential, FALSE),
                        run_id = %(run)s, date_computed = %(now)s, write_uid = %(uid)s, write_date = %(now)s
                   FROM crm_loyalty_score_tmp tmp, crm_loyalty_level level
                  WHERE score.partner_id = tmp.partner_id
@@ -526,8 +877,10 @@ class CrmLoyaltyScore(models.Model):
             SQL(
                 """
                 INSERT INTO crm_loyalty_score (partner_id, company_id, %(columns)s, level_id, level_sequence,
-                                               run_id, date_computed, create_uid, create_date, write_uid, write_date)
+                                               is_elastic, run_id, date_computed,
+                                               create_uid, create_date, write_uid, write_date)
                 SELECT tmp.partner_id, %(company)s, %(tmp_columns)s, tmp.computed_level_id, level.sequence,
+                       tmp.elastic_positive_clv OR tmp.elastic_price_insensitive,
                        %(run)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM crm_loyalty_score_tmp tmp
                   JOIN crm_loyalty_level level ON level.id = tmp.computed_level_id

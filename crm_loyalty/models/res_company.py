@@ -34,6 +34,79 @@ class ResCompany(models.Model):
         "between the two bounds they are general (break-even) customers.",
     )
 
+    loyalty_clv_months = fields.Integer(
+        string="Lifetime Value Horizon (months)",
+        default=12,
+        help="Customer lifetime value is the discounted gross margin expected over this many months.",
+    )
+    loyalty_clv_discount_rate = fields.Float(
+        string="Annual Discount Rate (%)",
+        default=10.0,
+        help="Future margin is discounted at this annual rate (converted to a monthly rate).",
+    )
+    loyalty_alive_threshold = fields.Float(
+        string="At-Risk Threshold (P(alive))",
+        default=0.5,
+        digits=(3, 2),
+        help="Active customers whose probability of still being a customer falls under this value are at risk.",
+    )
+    loyalty_at_risk_mode = fields.Selection(
+        [("flag", "Flag only"), ("inactive", "Treat as inactive")],
+        string="At-Risk Customers",
+        default="flag",
+        required=True,
+        help="Flag only: at-risk customers keep their level. Treat as inactive: they move to the Inactive level, "
+        "and the level history says why.",
+    )
+    loyalty_phase_period_months = fields.Integer(
+        string="Value Phase Period (months)",
+        default=3,
+        help="The value phase compares the revenue of the last periods of this length.",
+    )
+    loyalty_phase_periods = fields.Integer(
+        string="Value Phase Periods", default=4, help="Number of periods the revenue trend is measured on."
+    )
+    loyalty_phase_threshold = fields.Float(
+        string="Value Phase Threshold (%)",
+        default=10.0,
+        help="A revenue trend above this percent of the average revenue per period is rising, below minus this "
+        "percent declining, in between peak.",
+    )
+    loyalty_discount_threshold = fields.Float(
+        string="Price-Insensitive Discount (%)",
+        default=5.0,
+        help="Break-even customers whose average discount on their invoice lines is under this percent are "
+        "price-insensitive.",
+    )
+
+    @api.constrains(
+        "loyalty_clv_months",
+        "loyalty_clv_discount_rate",
+        "loyalty_alive_threshold",
+        "loyalty_phase_period_months",
+        "loyalty_phase_periods",
+        "loyalty_phase_threshold",
+        "loyalty_discount_threshold",
+    )
+    def _check_loyalty_lifetime_settings(self):
+        for company in self:
+            if company.loyalty_clv_months <= 0:
+                raise ValidationError(self.env._("The lifetime value horizon must be at least one month."))
+            if not -100.0 < company.loyalty_clv_discount_rate <= 1000.0:
+                raise ValidationError(
+                    self.env._("The annual discount rate must be above -100% and at most 1000% (e.g. 10).")
+                )
+            if not 0.0 <= company.loyalty_alive_threshold <= 1.0:
+                raise ValidationError(self.env._("The at-risk threshold is a probability: between 0 and 1 (e.g. 0.5)."))
+            if company.loyalty_phase_period_months <= 0 or company.loyalty_phase_periods < 2:
+                raise ValidationError(
+                    self.env._("The value phase needs periods of at least one month, and at least two of them.")
+                )
+            if company.loyalty_phase_threshold < 0 or company.loyalty_discount_threshold < 0:
+                raise ValidationError(
+                    self.env._("The value-phase threshold and the discount threshold cannot be negative.")
+                )
+
     @api.constrains("loyalty_ranking_months", "loyalty_activity_months")
     def _check_loyalty_windows(self):
         for company in self:
