@@ -25,6 +25,7 @@
         "views/crm_loyalty_run_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sale_order_views.xml",
         "wizards/crm_loyalty_override_wizard_views.xml",
         "views/crm_loyalty_menus.xml",
     ],

@@ -1,10 +1,9 @@
-from . import (
-    crm_loyalty_demo,
-    crm_loyalty_history,
-    crm_loyalty_level,
-    crm_loyalty_run,
-    crm_loyalty_score,
-    res_company,
-    res_config_settings,
-    res_partner,
-)
+from . import crm_loyalty_demo
+from . import crm_loyalty_history
+from . import crm_loyalty_level
+from . import crm_loyalty_run
+from . import crm_loyalty_score
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import sale_order

@@ -51,6 +51,25 @@ class ResPartner(models.Model):
     loyalty_tenure_days = fields.Integer(related="loyalty_score_id.tenure_days")
     loyalty_recency_days = fields.Integer(related="loyalty_score_id.recency_days")
     loyalty_date_computed = fields.Datetime(related="loyalty_score_id.date_computed")
+    loyalty_clv = fields.Monetary(related="loyalty_score_id.clv", currency_field="loyalty_currency_id")
+    loyalty_clv_method = fields.Selection(related="loyalty_score_id.clv_method")
+    loyalty_probability_alive = fields.Float(related="loyalty_score_id.probability_alive")
+    loyalty_expected_purchases = fields.Float(related="loyalty_score_id.expected_purchases")
+    loyalty_at_risk = fields.Boolean(related="loyalty_score_id.at_risk", string="At Risk")
+    loyalty_value_phase = fields.Selection(related="loyalty_score_id.value_phase", string="Value Phase")
+    loyalty_phase_trend = fields.Float(related="loyalty_score_id.phase_trend")
+    loyalty_value_phase_strategy = fields.Char(related="loyalty_score_id.value_phase_strategy")
+    loyalty_avg_discount = fields.Float(related="loyalty_score_id.avg_discount")
+    loyalty_elastic_positive_clv = fields.Boolean(related="loyalty_score_id.elastic_positive_clv")
+    loyalty_elastic_price_insensitive = fields.Boolean(related="loyalty_score_id.elastic_price_insensitive")
+    loyalty_elastic_innovative = fields.Boolean(related="loyalty_score_id.elastic_innovative")
+    loyalty_elastic_innovative_user_id = fields.Many2one(related="loyalty_score_id.elastic_innovative_user_id")
+    loyalty_elastic_innovative_date = fields.Datetime(related="loyalty_score_id.elastic_innovative_date")
+    loyalty_elastic_influential = fields.Boolean(related="loyalty_score_id.elastic_influential")
+    loyalty_elastic_influential_user_id = fields.Many2one(related="loyalty_score_id.elastic_influential_user_id")
+    loyalty_elastic_influential_date = fields.Datetime(related="loyalty_score_id.elastic_influential_date")
+    loyalty_is_elastic = fields.Boolean(related="loyalty_score_id.is_elastic", string="Elastic Customer")
+    loyalty_elastic_strategy = fields.Text(related="loyalty_score_id.elastic_strategy")
     loyalty_history_ids = fields.One2many("crm.loyalty.history", "partner_id", string="Level History")
     loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count")
 
@@ -69,6 +88,9 @@ class ResPartner(models.Model):
             partner.loyalty_level_id = score.level_id
 
     def _search_loyalty_score_id(self, operator, value):
+        if operator == "any":
+            # e.g. a search on a related field: only the current company's score counts
+            value = [("company_id", "=", self.env.company.id), *value]
         return [("commercial_partner_id.loyalty_score_ids", operator, value)]
 
     def _search_loyalty_level_id(self, operator, value):
@@ -165,6 +187,26 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    def _loyalty_score_for_flags(self):
+        """Score of the current company, created when the customer has none yet."""
+        self.ensure_one()
+        score = self.loyalty_score_id
+        if not score:
+            self.env["crm.loyalty.score"].check_access("read")
+            score = (
+                self.env["crm.loyalty.score"]
+                .sudo()
+                .create({"partner_id": self.commercial_partner_id.id, "company_id": self.env.company.id})
+            )
+            self.invalidate_recordset(["loyalty_score_id"])
+        return score
+
+    def action_loyalty_toggle_innovative(self):
+        self._loyalty_score_for_flags().action_toggle_innovative()
+
+    def action_loyalty_toggle_influential(self):
+        self._loyalty_score_for_flags().action_toggle_influential()
 
     def action_loyalty_clear_override(self):
         self.ensure_one()

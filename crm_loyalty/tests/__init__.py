@@ -1,1 +1,2 @@
 from . import test_configuration, test_override_history, test_pyramid
+from . import test_lifetime_value

@@ -36,7 +36,7 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
         """Create (and post) invoices in one batch.
 
         :param specs: list of dicts with ``partner`` and ``amount`` and optional
-            ``date``, ``move_type``, ``company``, ``currency``, ``product``, ``quantity``
+            ``date``, ``move_type``, ``company``, ``currency``, ``product``, ``quantity``, ``discount``
         """
         moves = cls.env["account.move"]
         by_company = {}
@@ -57,6 +57,7 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
                 "quantity": spec.get("quantity", 1.0),
                 "price_unit": spec["amount"],
                 "tax_ids": [Command.clear()],
+                "discount": spec.get("discount", 0.0),
             }
             if spec.get("product"):
                 line["product_id"] = spec["product"].id

@@ -1,0 +1,238 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from datetime import timedelta
+
+import numpy as np
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from ..loyalty_analytics import historical_clv
+from .common import LoyaltyCommon
+
+
+@freeze_time(LoyaltyCommon.today)
+@tagged("post_install", "-at_install")
+class TestLifetimeValueModel(LoyaltyCommon):
+    """A few hundred customers with purchase histories drawn from a
+    buy-till-you-die process: the BG/NBD and Gamma-Gamma models fit."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        rng = np.random.default_rng(42)
+        customers = cls.env["res.partner"].create([{"name": f"Buyer {i:03d}", "is_company": True} for i in range(240)])
+        specs = []
+        for partner in customers:
+            day = int(rng.integers(30, 700))  # first purchase, days ago
+            mean_gap = float(rng.gamma(2.0, 25.0))
+            spend = float(rng.gamma(6.0, 20.0))
+            for _purchase in range(12):
+                specs.append(
+                    {
+                        "partner": partner,
+                        "amount": round(spend * rng.uniform(0.7, 1.3), 2),
+                        "date": cls.today - timedelta(days=day),
+                    }
+                )
+                if rng.random() < 0.25:  # drops out
+                    break
+                day -= int(rng.exponential(mean_gap)) + 1
+                if day < 0:
+                    break
+        # hand-made cases
+        cls.loyal = cls._partner("Weekly Buyer")  # bought every 2 weeks until yesterday
+        cls.gone = cls._partner("Stopped Buyer")  # bought every week for 6 months, silent for 11 months
+        cls.same_day = cls._partner("Same Day Buyer")  # two invoices on one day: one purchase
+        cls.wiped = cls._partner("Wiped Buyer")  # second purchase fully credited the same day
+        cls.today_only = cls._partner("New Today")  # first and only purchases today
+        specs += [
+            {"partner": cls.loyal, "amount": 100.0, "date": cls.today - timedelta(days=1 + 14 * k)} for k in range(20)
+        ]
+        specs += [
+            {"partner": cls.gone, "amount": 100.0, "date": cls.today - timedelta(days=335 + 7 * k)} for k in range(26)
+        ]
+        specs += [
+            {"partner": cls.same_day, "amount": 80.0, "date": cls.today - timedelta(days=100)},
+            {"partner": cls.same_day, "amount": 20.0, "date": cls.today - timedelta(days=100)},
+            {"partner": cls.wiped, "amount": 50.0, "date": cls.today - timedelta(days=200)},
+            {"partner": cls.wiped, "amount": 70.0, "date": cls.today - timedelta(days=20)},
+            {"partner": cls.wiped, "amount": 70.0, "date": cls.today - timedelta(days=20), "move_type": "out_refund"},
+            {"partner": cls.today_only, "amount": 40.0},
+            {"partner": cls.today_only, "amount": 60.0},
+        ]
+        cls._invoices(specs)
+
+    def test_model_fits_and_scores_are_finite(self):
+        run = self._recompute()
+        self.assertEqual(run.clv_method, "bgnbd", run.clv_note)
+        self.assertIn("BG/NBD on", run.clv_note)
+        self.assertIn("Gamma-Gamma", run.clv_note)
+        scores = self.env["crm.loyalty.score"].search([("company_id", "=", self.company.id), ("invoice_count", ">", 0)])
+        self.assertGreater(len(scores), 240)
+        self.assertEqual(set(scores.mapped("clv_method")), {"bgnbd"})
+        for score in scores:
+            self.assertTrue(0.0 <= score.probability_alive <= 1.0, score.partner_id.name)
+            self.assertGreaterEqual(score.expected_purchases, 0.0)
+            self.assertGreater(score.expected_spend, 0.0)
+        self.env.cr.execute(
+            """SELECT count(*) FROM crm_loyalty_score
+                WHERE company_id = %s
+                  AND (clv = 'NaN' OR probability_alive = 'NaN' OR expected_purchases = 'NaN'
+                       OR expected_spend = 'NaN' OR phase_trend = 'NaN' OR avg_discount = 'NaN')""",
+            [self.company.id],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "no NaN stored")
+        loyal, gone = self._score(self.loyal), self._score(self.gone)
+        self.assertGreater(loyal.probability_alive, 0.75)
+        self.assertLess(gone.probability_alive, 0.2)
+        self.assertGreater(loyal.clv, gone.clv)
+        self.assertGreater(loyal.expected_purchases, gone.expected_purchases)
+        # one purchase (same-day invoices, a purchase wiped by a credit note, only today): alive, finite
+        for partner in (self.same_day, self.wiped, self.today_only):
+            score = self._score(partner)
+            self.assertEqual(score.probability_alive, 1.0, partner.name)
+            self.assertTrue(np.isfinite(score.clv) and score.clv > 0, partner.name)
+        self.assertEqual(self._score(self.same_day).invoice_count, 2)
+        self.assertEqual(self._score(self.today_only).tenure_days, 0)
+        # the contact shows the values of its commercial partner
+        self.assertEqual(self.loyal.loyalty_clv, loyal.clv)
+        self.assertEqual(self.loyal.loyalty_clv_method, "bgnbd")
+
+    def test_at_risk_flag_then_treated_as_inactive(self):
+        self.company.loyalty_alive_threshold = 0.3
+        self._recompute()
+        gone = self._score(self.gone)
+        self.assertTrue(gone.is_active_customer)
+        self.assertTrue(gone.at_risk)
+        self.assertNotEqual(gone.level_id.code, "inactive")
+        self.assertFalse(self._score(self.loyal).at_risk)
+        at_risk = self.env["res.partner"].search([("loyalty_at_risk", "=", True)])
+        self.assertIn(self.gone, at_risk)
+        self.assertNotIn(self.loyal, at_risk)
+        # treat as inactive: the level changes, the history says why
+        self.company.loyalty_at_risk_mode = "inactive"
+        self._recompute()
+        gone.invalidate_recordset()
+        self.assertEqual(gone.level_id.code, "inactive")
+        change = self.env["crm.loyalty.history"].search([("partner_id", "=", self.gone.id)], limit=1)
+        self.assertEqual((change.level_to_id.code, change.reason), ("inactive", "at_risk"))
+        self.assertFalse(self._score(self.loyal).level_id.code == "inactive")
+
+
+@freeze_time(LoyaltyCommon.today)
+@tagged("post_install", "-at_install")
+class TestLifetimeValueRules(LoyaltyCommon):
+    def test_fallback_to_historical_clv(self):
+        kept, lost, new = self._partner("Kept"), self._partner("Lost"), self._partner("New")
+        self._invoices(
+            [
+                {"partner": kept, "amount": 600.0, "date": self.today - timedelta(days=532)},
+                {"partner": kept, "amount": 600.0, "date": self.today - timedelta(days=166)},
+                {"partner": lost, "amount": 300.0, "date": self.today - timedelta(days=480)},
+                {"partner": new, "amount": 100.0, "date": self.today - timedelta(days=90)},
+            ]
+        )
+        run = self._recompute()
+        self.assertEqual(run.clv_method, "historical")
+        self.assertIn("annual retention 0.50", run.clv_note)
+        score = self._score(kept)
+        self.assertEqual(score.clv_method, "historical")
+        self.assertFalse(score.probability_alive)
+        self.assertFalse(score.at_risk)
+        # no product: cost 0, margin 1200 over 532 days of relationship
+        expected = historical_clv([1200.0 / (532 / 30.4375)], 0.5, 12, 0.10)[0]
+        self.assertAlmostEqual(score.clv, expected, places=2)
+        self.assertGreater(self._score(lost).clv, 0.0)
+        # a customer never invoiced has no lifetime value
+        suspect = self._partner("Nobody")
+        self._recompute()
+        self.assertFalse(self._score(suspect).clv_method)
+        self.assertEqual(self._score(suspect).clv, 0.0)
+
+    def test_value_phase(self):
+        rising, peak, declining = self._partner("Rising"), self._partner("Peak"), self._partner("Declining")
+        specs = []
+        for quarter, (up, flat, down) in enumerate(
+            [(100, 500, 800), (200, 520, 600), (300, 480, 300), (400, 500, 100)]
+        ):
+            day = self.today - timedelta(days=(3 - quarter) * 91 + 10)
+            specs += [
+                {"partner": rising, "amount": float(up), "date": day},
+                {"partner": peak, "amount": float(flat), "date": day},
+                {"partner": declining, "amount": float(down), "date": day},
+            ]
+        self._invoices(specs)
+        self._recompute()
+        self.assertEqual(self._score(rising).value_phase, "rising")
+        self.assertAlmostEqual(self._score(rising).phase_trend, 40.0, places=1)
+        self.assertEqual(self._score(peak).value_phase, "peak")
+        self.assertEqual(self._score(declining).value_phase, "declining")
+        self.assertIn("grow", rising.loyalty_value_phase_strategy)
+        # a stricter threshold turns the rising customer into a plateau
+        self.company.loyalty_phase_threshold = 50.0
+        self._recompute()
+        self.assertEqual(self._score(rising).value_phase, "peak")
+
+    def test_elastic_customers(self):
+        cheap, discounted, profitable = self._partner("Fair Price"), self._partner("Haggler"), self._partner("Rich")
+        # cost 60 per unit: 63 leaves a 4.8% margin (break-even band 0-10%)
+        self._invoices(
+            [
+                {"partner": cheap, "amount": 63.0, "quantity": 10, "product": self.product_cost},
+                {
+                    "partner": cheap,
+                    "amount": 63.0,
+                    "quantity": 10,
+                    "product": self.product_cost,
+                    "date": self.today - timedelta(days=60),
+                },
+                {"partner": discounted, "amount": 80.0, "quantity": 10, "product": self.product_cost, "discount": 20.0},
+                {"partner": profitable, "amount": 100.0, "quantity": 10, "product": self.product_cost},
+            ]
+        )
+        self._recompute()
+        cheap_score, discounted_score = self._score(cheap), self._score(discounted)
+        self.assertEqual((cheap_score.profit_class, discounted_score.profit_class), ("general", "general"))
+        self.assertEqual(discounted_score.avg_discount, 20.0)
+        self.assertTrue(cheap_score.elastic_price_insensitive)
+        self.assertFalse(discounted_score.elastic_price_insensitive)
+        self.assertTrue(cheap_score.elastic_positive_clv)
+        self.assertTrue(cheap_score.is_elastic)
+        self.assertIn("room for price", cheap_score.elastic_strategy)
+        self.assertFalse(self._score(profitable).is_elastic, "key customers are not elastic by themselves")
+        # manual flags: who and when, on any customer
+        profitable.action_loyalty_toggle_influential()
+        score = self._score(profitable)
+        self.assertTrue(score.elastic_influential and score.is_elastic)
+        self.assertEqual(score.elastic_influential_user_id, self.env.user)
+        self.assertTrue(score.elastic_influential_date)
+        self.assertIn("referrals", profitable.loyalty_elastic_strategy)
+        self._recompute()
+        self.assertTrue(self._score(profitable).is_elastic, "a recompute keeps the manual flags")
+        elastic = self.env["res.partner"].search([("loyalty_is_elastic", "=", True)])
+        self.assertEqual(elastic & (cheap | discounted | profitable), cheap | discounted | profitable)
+        profitable.action_loyalty_toggle_influential()
+        self.assertFalse(self._score(profitable).is_elastic)
+        self.assertFalse(self._score(profitable).elastic_influential_user_id)
+        # the sales order shows the flags
+        order = self.env["sale.order"].create(
+            {"partner_id": cheap.id, "order_line": [Command.create({"product_id": self.product_cost.id})]}
+        )
+        self.assertTrue(order.loyalty_is_elastic)
+        self.assertEqual(order.loyalty_level_id, cheap_score.level_id)
+        self.assertEqual(order.loyalty_clv, cheap_score.clv)
+
+    def test_lifetime_settings_refused(self):
+        for vals, message in [
+            ({"loyalty_alive_threshold": 1.5}, "between 0 and 1"),
+            ({"loyalty_clv_months": 0}, "at least one month"),
+            ({"loyalty_phase_periods": 1}, "at least two of them"),
+            ({"loyalty_clv_discount_rate": -100.0}, "above -100%"),
+            ({"loyalty_discount_threshold": -1.0}, "cannot be negative"),
+        ]:
+            with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, message), self.env.cr.savepoint():
+                self.company.write(vals)
