@@ -1,0 +1,481 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Demo data: a professional-services firm with three years of customers.
+
+Loaded once, at install with demo data (``demo/crm_loyalty_demo.xml``). The
+set is deterministic (``random.Random(SEED)``); dates are relative to today so
+the pyramid is always populated:
+
+* ~100 active customers (posted invoices in the last 12 months) with a
+  Pareto-like revenue distribution -> Top / Big / Medium / Small;
+* customers only invoiced 13 to 36 months ago -> Inactive;
+* never invoiced customers with an open opportunity or a draft quotation
+  -> Prospect;
+* known companies without any activity -> Suspect.
+
+Products carry a cost (``standard_price``) and customers get different price
+levels, so gross margins range from comfortable to loss-making; a few credit
+notes are included.
+"""
+
+import logging
+import random
+import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+SEED = 20260101
+XMLID_PREFIX = "crm_loyalty.demo_"
+MARKER_XMLID = "crm_loyalty.demo_product_audit"
+
+# code, name, list price, cost (standard_price)
+PRODUCTS = [
+    ("audit", "Statutory Audit (hour)", 180.0, 95.0),
+    ("tax", "Tax Advisory (hour)", 220.0, 105.0),
+    ("consulting", "Management Consulting (day)", 1600.0, 880.0),
+    ("bookkeeping", "Bookkeeping Package (month)", 800.0, 560.0),
+    ("payroll", "Payroll Processing (month)", 300.0, 255.0),
+    ("software", "Accounting Software Licence", 1200.0, 1080.0),
+]
+
+LIST_PRICES = {code: price for code, _name, price, _cost in PRODUCTS}
+
+# customer profiles: product mix (weights) and price factor range on the list price
+PROFILES = {
+    "audit": ({"audit": 6, "tax": 3, "consulting": 1}, (0.85, 1.05)),
+    "advisory": ({"consulting": 5, "tax": 3, "audit": 1}, (0.80, 1.05)),
+    "outsourcing": ({"bookkeeping": 5, "payroll": 4, "tax": 1}, (0.88, 1.05)),
+    "reseller": ({"software": 6, "bookkeeping": 1, "payroll": 2}, (0.88, 1.0)),
+    # heavy discounts: the loss-making ("junk") customers of the 80/20 analysis
+    "discount": ({"payroll": 4, "software": 4, "bookkeeping": 2}, (0.70, 0.85)),
+}
+PROFILE_WEIGHTS = {"audit": 30, "advisory": 25, "outsourcing": 25, "reseller": 12, "discount": 8}
+
+CITIES_ZH = [
+    ("Shanghai", "上海"),
+    ("Beijing", "北京"),
+    ("Shenzhen", "深圳"),
+    ("Guangzhou", "广州"),
+    ("Hangzhou", "杭州"),
+    ("Suzhou", "苏州"),
+    ("Chengdu", "成都"),
+    ("Nanjing", "南京"),
+    ("Taipei", "台北"),
+    ("Xiamen", "厦门"),
+]
+STEMS_ZH = [
+    ("Huaxin", "华信"),
+    ("Zhongcheng", "中诚"),
+    ("Tianhe", "天和"),
+    ("Hengtai", "恒泰"),
+    ("Jinqiao", "金桥"),
+    ("Dingsheng", "鼎盛"),
+    ("Ruifeng", "瑞丰"),
+    ("Xinda", "信达"),
+    ("Yongan", "永安"),
+    ("Hongyuan", "宏远"),
+    ("Boya", "博雅"),
+    ("Lianhe", "联合"),
+    ("Kaiyuan", "开元"),
+    ("Mingde", "明德"),
+]
+KINDS_ZH = [
+    ("Certified Public Accountants", "会计师事务所"),
+    ("Management Consulting Co., Ltd.", "管理咨询有限公司"),
+    ("Tax Advisory Co., Ltd.", "税务师事务所有限公司"),
+    ("Trading Co., Ltd.", "贸易有限公司"),
+    ("Technology Co., Ltd.", "科技有限公司"),
+    ("Manufacturing Co., Ltd.", "制造有限公司"),
+    ("Logistics Co., Ltd.", "物流有限公司"),
+]
+STEMS_EN = [
+    "Northwind",
+    "Bluestone",
+    "Harbor",
+    "Redwood",
+    "Summit",
+    "Silverline",
+    "Greenfield",
+    "Oakridge",
+    "Brightpath",
+    "Ironbridge",
+    "Lakeside",
+    "Crescent",
+    "Pioneer",
+    "Meridian",
+    "Keystone",
+    "Riverbend",
+    "Westgate",
+    "Falcon",
+    "Evergreen",
+    "Granite",
+]
+KINDS_EN = [
+    "Consulting Group",
+    "Accounting Services",
+    "Industries",
+    "Logistics",
+    "Retail Ltd",
+    "Engineering",
+    "Healthcare",
+    "Software",
+    "Foods",
+    "Holdings",
+]
+FIRST_NAMES = [
+    "Li Wei",
+    "Wang Fang",
+    "Zhang Min",
+    "Liu Yang",
+    "Chen Jing",
+    "Yang Lei",
+    "Zhao Qiang",
+    "Huang Li",
+    "Emma Clark",
+    "Noah Turner",
+    "Olivia Baker",
+    "Liam Hughes",
+    "Sophia Reed",
+    "Mason Price",
+    "Ava Morgan",
+    "Lucas Bennett",
+]
+OPPORTUNITIES = ["Annual audit", "Tax review", "ERP advisory", "Payroll outsourcing", "Due diligence"]
+FUNCTIONS = ["CFO", "Finance Manager", "Chief Accountant", "Purchasing Manager", "CEO", "Office Manager"]
+
+PHONE_PREFIXES = {"CN": "+86 21", "TW": "+886 2", "US": "+1 555", "GB": "+44 20"}
+
+# segment sizes of the generated set
+N_ACTIVE = 100
+N_INACTIVE = 10
+N_PROSPECT = 6
+N_SUSPECT = 6
+
+
+class CrmLoyaltyDemo(models.AbstractModel):
+    _name = "crm.loyalty.demo"
+    _description = "Customer Loyalty Demo Data Generator"
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _demo_xmlids(self, records, name):
+        """Give ``records`` xml ids ``crm_loyalty.demo_<name>_<n>`` (removed with the module)."""
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"{XMLID_PREFIX}{name}_{index:03d}", "record": record, "noupdate": True}
+                for index, record in enumerate(records, start=1)
+            ]
+        )
+
+    @api.model
+    def _demo_ensure_chart(self, company):
+        """The company needs a chart of accounts (income account, sale journal)."""
+        journal = self.env["account.journal"].search(
+            [("type", "=", "sale"), *self.env["account.journal"]._check_company_domain(company)], limit=1
+        )
+        if company.chart_template and journal and journal.default_account_id:
+            return journal
+        _logger.info("Loading the generic chart of accounts for the demo company %s", company.name)
+        self.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+        return self.env["account.journal"].search(
+            [("type", "=", "sale"), *self.env["account.journal"]._check_company_domain(company)], limit=1
+        )
+
+    @api.model
+    def _demo_names(self, rng, count):
+        """``count`` unique company names, about half Chinese professional-service style."""
+        names = []
+        seen = set()
+        while len(names) < count:
+            if rng.random() < 0.5:
+                (city, city_zh), (stem, stem_zh), (kind, kind_zh) = (
+                    rng.choice(CITIES_ZH),
+                    rng.choice(STEMS_ZH),
+                    rng.choice(KINDS_ZH),
+                )
+                name = f"{city} {stem} {kind} ({city_zh}{stem_zh}{kind_zh})"
+                key = (city, stem)
+            else:
+                stem, kind = rng.choice(STEMS_EN), rng.choice(KINDS_EN)
+                name = f"{stem} {kind}"
+                key = stem, kind
+            if key in seen:
+                continue
+            seen.add(key)
+            names.append(name)
+        return names
+
+    @api.model
+    def _demo_products(self):
+        """Services with a cost; ``standard_price`` is stored for the current (demo) company."""
+        Product = self.env["product.product"]
+        products = Product.create(
+            [
+                {
+                    "name": name,
+                    "type": "service",
+                    "list_price": price,
+                    "standard_price": cost,
+                    "sale_ok": True,
+                    "purchase_ok": False,
+                    "invoice_policy": "order",
+                    "company_id": False,
+                }
+                for _code, name, price, cost in PRODUCTS
+            ]
+        )
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"{XMLID_PREFIX}product_{code}", "record": product.product_tmpl_id, "noupdate": True}
+                for product, (code, *_rest) in zip(products, PRODUCTS, strict=True)
+            ]
+        )
+        return {code: product for product, (code, *_rest) in zip(products, PRODUCTS, strict=True)}
+
+    @api.model
+    def _demo_partners(self, rng, company):
+        """Create the companies and some child contacts; returns the companies by segment."""
+        total = N_ACTIVE + N_INACTIVE + N_PROSPECT + N_SUSPECT
+        names = self._demo_names(rng, total)
+        countries = {code: self.env.ref(f"base.{code}", raise_if_not_found=False) for code in ("cn", "tw", "us", "gb")}
+        vals_list = []
+        for name in names:
+            if "(" in name:
+                country = countries["tw"] if name.startswith(("Taipei",)) else countries["cn"]
+                city = name.split(" ", 1)[0]
+            else:
+                country = rng.choice([countries["us"], countries["us"], countries["gb"]])
+                city = False
+            vals_list.append(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "city": city,
+                    "country_id": country.id if country else False,
+                    "email": "info@{}.example.com".format(
+                        "".join(ch for ch in name.split("(")[0].lower() if ch.isalnum())[:24]
+                    ),
+                    "phone": f"{PHONE_PREFIXES.get(country.code if country else False, '+1 555')} "
+                    f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+                }
+            )
+        partners = self.env["res.partner"].create(vals_list)
+        self._demo_xmlids(partners, "partner")
+        contact_vals = []
+        for partner in partners:
+            for _index in range(rng.choice([0, 0, 1, 1, 2, 3])):
+                contact_vals.append(
+                    {
+                        "name": rng.choice(FIRST_NAMES),
+                        "parent_id": partner.id,
+                        "type": "contact",
+                        "function": rng.choice(FUNCTIONS),
+                    }
+                )
+        contacts = self.env["res.partner"].create(contact_vals)
+        self._demo_xmlids(contacts, "contact")
+        order = list(partners)
+        rng.shuffle(order)
+        segments = {}
+        start = 0
+        for segment, size in (
+            ("active", N_ACTIVE),
+            ("inactive", N_INACTIVE),
+            ("prospect", N_PROSPECT),
+            ("suspect", N_SUSPECT),
+        ):
+            segments[segment] = order[start : start + size]
+            start += size
+        return segments
+
+    @api.model
+    def _demo_invoice_plan(self, rng, segments, today):
+        """Invoice specs: (partner, date, move_type, [(product_code, quantity, price_factor)])."""
+        start = today - relativedelta(years=3) + relativedelta(days=1)
+        recent = today - relativedelta(months=12) + relativedelta(days=1)
+        old_end = today - relativedelta(months=13)
+        profile_names = list(PROFILE_WEIGHTS)
+        profile_weights = [PROFILE_WEIGHTS[name] for name in profile_names]
+        specs = []
+
+        def invoice_lines(profile, amount):
+            mix, (low, high) = PROFILES[profile]
+            codes = list(mix)
+            weights = [mix[code] for code in codes]
+            lines = []
+            count = rng.choice([1, 1, 1, 2, 2, 3])
+            for _index in range(count):
+                code = rng.choices(codes, weights)[0]
+                factor = round(rng.uniform(low, high), 2)
+                # quantities by half units (hours, days, months)
+                quantity = max(1.0, round(amount / count / (LIST_PRICES[code] * factor) * 2) / 2)
+                lines.append((code, quantity, factor))
+            return lines
+
+        def spread(partner, annual, first, last, per_year, profile):
+            days = (last - first).days
+            count = max(1, round(per_year * days / 365))
+            for _index in range(count):
+                date = first + relativedelta(days=rng.randint(0, days))
+                amount = annual / per_year * rng.uniform(0.5, 1.5)
+                specs.append((partner, date, "out_invoice", invoice_lines(profile, amount)))
+
+        for position, partner in enumerate(segments["active"]):
+            profile = rng.choices(profile_names, profile_weights)[0]
+            # Pareto-like annual revenue: a few very large customers, a long tail
+            annual = 2500.0 * rng.paretovariate(1.16)
+            annual = min(annual, 900_000.0)
+            per_year = min(24, max(1, round(2 + annual / 20000)))
+            # most have been customers for years, every seventh one is new this year
+            tenure_years = rng.choice([1, 2, 3, 3, 3]) if position % 7 else rng.uniform(0.1, 0.9)
+            first = max(start, today - relativedelta(days=int(tenure_years * 365)))
+            spread(partner, annual, max(first, recent), today, per_year, profile)
+            if first < recent:
+                # earlier years at another level: customers grow or shrink
+                growth = rng.uniform(0.7, 1.4)
+                spread(partner, annual / growth, first, recent - relativedelta(days=1), per_year, profile)
+        for partner in segments["inactive"]:
+            profile = rng.choices(profile_names, profile_weights)[0]
+            annual = 2000.0 * rng.paretovariate(1.3)
+            first = start + relativedelta(days=rng.randint(0, 300))
+            last = old_end - relativedelta(days=rng.randint(0, 120))
+            spread(partner, annual, first, max(first, last), rng.randint(1, 4), profile)
+
+        # credit notes: a partial refund of about 3% of the invoices
+        refunds = []
+        for partner, date, _move_type, lines in specs:
+            if rng.random() < 0.03:
+                code, quantity, factor = lines[0]
+                refund_date = min(today, date + relativedelta(days=rng.randint(5, 40)))
+                refunds.append(
+                    (partner, refund_date, "out_refund", [(code, max(0.5, round(quantity / 4 * 2) / 2), factor)])
+                )
+        specs.extend(refunds)
+        specs.sort(key=lambda spec: (spec[1], spec[0].id))
+        return specs
+
+    @api.model
+    def _demo_invoices(self, rng, company, journal, products, segments, today):
+        specs = self._demo_invoice_plan(rng, segments, today)
+        contacts_by_partner = {partner: partner.child_ids for partner in segments["active"] + segments["inactive"]}
+        vals_list = []
+        for partner, date, move_type, lines in specs:
+            children = contacts_by_partner.get(partner)
+            # sometimes invoice a contact person: the pyramid rolls it up to the company
+            invoice_partner = rng.choice(children) if children and rng.random() < 0.3 else partner
+            vals_list.append(
+                {
+                    "move_type": move_type,
+                    "partner_id": invoice_partner.id,
+                    "invoice_date": date,
+                    "journal_id": journal.id,
+                    "company_id": company.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": products[code].id,
+                                "quantity": quantity,
+                                "price_unit": round(products[code].lst_price * factor, 2),
+                            }
+                        )
+                        for code, quantity, factor in lines
+                    ],
+                }
+            )
+        Move = self.env["account.move"].with_company(company)
+        moves = Move.create(vals_list)
+        moves.action_post()
+        return moves
+
+    @api.model
+    def _demo_pipeline(self, rng, company, products, segments):
+        """Open opportunities for the prospects (and some active customers), draft quotations for others."""
+        prospects = segments["prospect"]
+        with_lead = prospects[: len(prospects) // 2]
+        with_quote = prospects[len(prospects) // 2 :]
+        lead_partners = with_lead + rng.sample(segments["active"], 8)
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"{rng.choice(OPPORTUNITIES)} - {partner.name.split('(')[0].strip()}",
+                    "type": "opportunity",
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "expected_revenue": rng.choice([5000, 12000, 25000, 60000]),
+                    "probability": rng.choice([10, 20, 40, 60]),
+                }
+                for partner in lead_partners
+            ]
+        )
+        self._demo_xmlids(leads, "lead")
+        codes = list(products)
+        orders = (
+            self.env["sale.order"]
+            .with_company(company)
+            .create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": products[code].id, "product_uom_qty": rng.choice([5, 10, 20, 40])}
+                            )
+                            for code in rng.sample(codes, 2)
+                        ],
+                    }
+                    for partner in with_quote
+                ]
+            )
+        )
+        self._demo_xmlids(orders, "quotation")
+        return leads, orders
+
+    # ------------------------------------------------------------------
+    # Entry point
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _generate(self):
+        """Create the demo customers, invoices and pipeline, then compute the pyramid."""
+        if self.env.ref(MARKER_XMLID, raise_if_not_found=False):
+            _logger.info("Customer loyalty demo data already present, nothing to do")
+            return True
+        started = time.perf_counter()
+        company = self.env.ref("base.main_company")
+        self = (
+            self.sudo()
+            .with_company(company)
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+                mail_auto_subscribe_no_notify=True,
+            )
+        )
+        rng = random.Random(SEED)
+        today = fields.Date.context_today(self)
+        journal = self._demo_ensure_chart(company)
+        products = self._demo_products()
+        segments = self._demo_partners(rng, company)
+        moves = self._demo_invoices(rng, company, journal, products, segments, today)
+        leads, orders = self._demo_pipeline(rng, company, products, segments)
+        _logger.info(
+            "Customer loyalty demo: %s customers, %s posted invoices / credit notes, %s opportunities, "
+            "%s quotations in %.1fs",
+            sum(len(partners) for partners in segments.values()),
+            len(moves),
+            len(leads),
+            len(orders),
+            time.perf_counter() - started,
+        )
+        self.env["res.partner"].with_context(loyalty_trigger="scheduled").loyalty_recompute(company)
+        return True
