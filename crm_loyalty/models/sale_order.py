@@ -28,11 +28,15 @@ class SaleOrder(models.Model):
 
     @api.depends("partner_id.commercial_partner_id", "company_id")
     def _compute_loyalty_score_id(self):
-        scores = self.env["crm.loyalty.score"].sudo().search(
-            [
-                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
-                ("company_id", "in", self.company_id.ids),
-            ]
+        scores = (
+            self.env["crm.loyalty.score"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                ]
+            )
         )
         by_key = {(score.partner_id.id, score.company_id.id): score for score in scores}
         for order in self:
