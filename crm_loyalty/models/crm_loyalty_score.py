@@ -663,10 +663,14 @@ class CrmLoyaltyScore(models.Model):
         clv = historical_clv(margin / tenure_months, retention, months, rate)
         result.loc[invoiced, "clv"] = clv[invoiced]
         result.loc[invoiced, "clv_method"] = "historical"
+        if retention is None:
+            retention_text = self.env._("not observed (1.00 assumed)")
+        else:
+            retention_text = f"{retention:.2f}"
         notes.append(
             self.env._(
                 "Historical lifetime value: average margin per month x expected lifetime, annual retention %(r)s.",
-                r=f"{retention:.2f}" if retention is not None else self.env._("not observed (1.00 assumed)"),
+                r=retention_text,
             )
         )
         return result, "historical", "\n".join(notes)

@@ -152,6 +152,18 @@ class ResCompany(models.Model):
                     )
                 )
 
+    def _loyalty_level_names(self):
+        """Default level names in the language of the environment."""
+        return {
+            "top": self.env._("Top"),
+            "big": self.env._("Big"),
+            "medium": self.env._("Medium"),
+            "small": self.env._("Small"),
+            "inactive": self.env._("Inactive"),
+            "prospect": self.env._("Prospect"),
+            "suspect": self.env._("Suspect"),
+        }
+
     def _loyalty_create_levels(self):
         """Create the default pyramid levels where a company has none of a code."""
         Level = self.env["crm.loyalty.level"].sudo().with_context(loyalty_defer_share_check=True)
@@ -171,7 +183,14 @@ class ResCompany(models.Model):
                         "company_id": company.id,
                     }
                 )
-        Level.create(vals_list)
+        levels = Level.create(vals_list)
+        # translated names for every installed language
+        for lang, _name in self.env["res.lang"].get_installed():
+            if lang == "en_US":
+                continue
+            names = self.with_context(lang=lang)._loyalty_level_names()
+            for level in levels.with_context(lang=lang):
+                level.name = names[level.code]
         self._loyalty_check_shares()
 
     @api.model

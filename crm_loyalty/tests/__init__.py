@@ -1,2 +1,3 @@
 from . import test_configuration, test_override_history, test_pyramid
 from . import test_lifetime_value
+from . import test_demo

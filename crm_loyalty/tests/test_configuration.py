@@ -23,6 +23,13 @@ class TestConfiguration(LoyaltyCommon):
         self.assertEqual(len(levels), 7)
         self.assertEqual(levels.sorted("sequence")[0].code, "top")
 
+    def test_level_names_translated_for_installed_languages(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        company = self.env["res.company"].create({"name": "Shanghai Branch"})
+        top = self.env["crm.loyalty.level"].search([("company_id", "=", company.id), ("code", "=", "top")])
+        self.assertEqual(top.with_context(lang="zh_CN").name, "顶端客户")
+        self.assertEqual(top.with_context(lang="en_US").name, "Top")
+
     def test_shares_must_be_positive_and_sum_to_100(self):
         with self.assertRaisesRegex(ValidationError, "must add up to 100%"), self.env.cr.savepoint():
             self.levels["top"].share = 2.0
