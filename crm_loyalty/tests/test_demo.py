@@ -10,9 +10,7 @@ class TestDemoData(TransactionCase):
         if not self.env.ref("crm_loyalty.demo_partner_001", raise_if_not_found=False):
             self.skipTest("crm_loyalty was installed without demo data")
         company = self.env.ref("base.main_company")
-        groups = self.env["crm.loyalty.score"]._read_group(
-            [("company_id", "=", company.id)], ["level_id"], ["__count"]
-        )
+        groups = self.env["crm.loyalty.score"]._read_group([("company_id", "=", company.id)], ["level_id"], ["__count"])
         counts = {level.code: count for level, count in groups}
         for code in ("top", "big", "medium", "small", "inactive", "prospect", "suspect"):
             self.assertGreater(counts.get(code, 0), 0, f"no demo customer at level {code}")
