@@ -713,7 +713,8 @@ def main():
     print(f"data generation      : {'reused' if generation_time is None else f'{generation_time:.1f} s'}")
     print(f"data set             : {counts}")
     for index, (wall, duration, partner_count, change_count) in enumerate(results, start=1):
-        kind = "insert" if index == 1 and generation_time is not None else "update"
+        # every customer changing level means its score was created by this run
+        kind = "insert" if partner_count and change_count >= partner_count else "update"
         print(
             f"recompute {index} ({kind}) : wall {wall:.2f} s, run duration {duration:.2f} s, "
             f"{partner_count} customers, {change_count} changes"

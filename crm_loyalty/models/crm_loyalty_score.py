@@ -805,6 +805,9 @@ class CrmLoyaltyScore(models.Model):
             "uid": self.env.uid,
             "now": fields.Datetime.now(),
         }
+        # fresh statistics: after a first run (or mass deletion) the planner would
+        # otherwise take the score table for empty and pick nested loops
+        cr.execute("ANALYZE crm_loyalty_score")
         history_columns = SQL(
             "date, partner_id, company_id, level_from_id, level_to_id, reason, run_id, user_id, "
             "create_uid, create_date, write_uid, write_date"
@@ -888,8 +891,7 @@ class CrmLoyaltyScore(models.Model):
                        %(run)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM crm_loyalty_score_tmp tmp
                   JOIN crm_loyalty_level level ON level.id = tmp.computed_level_id
-                 WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_score score
-                                    WHERE score.partner_id = tmp.partner_id AND score.company_id = %(company)s)
+                    ON CONFLICT (partner_id, company_id) DO NOTHING
                 """,
                 columns=SQL(", ").join(SQL.identifier(name) for name in value_columns),
                 tmp_columns=SQL(", ").join(SQL("tmp.%s", SQL.identifier(name)) for name in value_columns),
