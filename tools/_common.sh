@@ -29,6 +29,15 @@ ensure_python_deps() {
     fi
 }
 
+# OCA addons of the optional bridges (pip install --no-deps: their "odoo"
+# requirement cannot resolve from PyPI).
+ensure_oca_addons() {
+    if ! "$PYTHON" -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec('odoo.addons.' + m) for m in ('helpdesk_mgmt', 'helpdesk_mgmt_rating')))" >/dev/null 2>&1; then
+        log "installing OCA addons (requirements-oca.txt, --no-deps)"
+        "$PYTHON" -m pip install -q --no-deps -r "$REPO_DIR/requirements-oca.txt"
+    fi
+}
+
 # Start the local PostgreSQL cluster when it is not answering.
 ensure_postgres() {
     if pg_isready -q 2>/dev/null; then
@@ -78,22 +87,23 @@ list_db = True
 CONF
 }
 
-# Install crm_loyalty into a fresh database $2 with config $1; $3 = "demo" or "nodemo".
+# Install modules $5 (default crm_loyalty) into database $2 with config $1;
+# $3 = "demo" or "nodemo"; the database is created fresh unless $6 = "keep".
 create_database() {
-    local conf="$1" db="$2" demo="$3" logfile="$4"
-    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    local conf="$1" db="$2" demo="$3" logfile="$4" modules="${5:-crm_loyalty}" keep="${6:-}"
+    [ "$keep" = "keep" ] || dropdb --if-exists "$db" >/dev/null 2>&1 || true
     local demo_flag=()
     [ "$demo" = "nodemo" ] && demo_flag=(--without-demo=all)
-    log "creating database $db with crm_loyalty (${demo}), log in $logfile"
-    if ! "$PYTHON" -m odoo -c "$conf" -d "$db" -i crm_loyalty "${demo_flag[@]}" \
+    log "installing $modules into database $db (${demo}), log in $logfile"
+    if ! "$PYTHON" -m odoo -c "$conf" -d "$db" -i "$modules" "${demo_flag[@]}" \
             --stop-after-init --log-level=warn >"$logfile" 2>&1; then
         tail -n 40 "$logfile"
-        log "installing crm_loyalty failed"
+        log "installing $modules failed"
         return 1
     fi
     if grep -E " (ERROR|CRITICAL) " "$logfile" >/dev/null; then
         grep -E -A20 " (ERROR|CRITICAL) " "$logfile" | head -n 60
-        log "installing crm_loyalty logged errors"
+        log "installing $modules logged errors"
         return 1
     fi
 }

@@ -39,9 +39,18 @@ workdir="$(mktemp -d)"
 conf="$workdir/odoo.conf"
 write_odoo_conf "$conf"
 db="${LOYALTY_TEST_DB:-crm_loyalty_test}"
-create_database "$conf" "$db" "${LOYALTY_TEST_DEMO:-demo}" "$workdir/install.log" || exit 1
-
-log "running the analytics tests and the Odoo suite on database $db"
+demo="${LOYALTY_TEST_DEMO:-demo}"
+# 1. crm_loyalty alone: it must install and work without any helpdesk
+create_database "$conf" "$db" "$demo" "$workdir/install.log" || exit 1
+log "running the analytics tests and the crm_loyalty suite on database $db (no helpdesk installed)"
 "$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
     tests_analytics crm_loyalty/tests "$@"
-pytest_status $? "test suite"
+pytest_status $? "crm_loyalty suite" || exit 1
+
+# 2. the helpdesk bridge, with the OCA helpdesk addons, on top of the same database
+ensure_oca_addons || exit 1
+create_database "$conf" "$db" "$demo" "$workdir/install-helpdesk.log" crm_loyalty_helpdesk keep || exit 1
+log "running the crm_loyalty_helpdesk suite on database $db"
+"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
+    crm_loyalty_helpdesk/tests "$@"
+pytest_status $? "crm_loyalty_helpdesk suite"

@@ -16,6 +16,19 @@ LEVEL_CODE_SELECTION = [
     ("suspect", "Suspect"),
 ]
 
+TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
+
+# code: (visit interval in months (0 = no regular visit), win-back visit, ticket priority)
+DEFAULT_POLICIES = {
+    "top": (1, False, "3"),
+    "big": (2, False, "2"),
+    "medium": (3, False, "1"),
+    "small": (0, False, "0"),
+    "inactive": (0, True, "0"),
+    "prospect": (0, False, "1"),
+    "suspect": (0, False, "0"),
+}
+
 # code: (English name, colour index, share in percent)
 DEFAULT_LEVELS = {
     "top": ("Top", 10, 1.0),
@@ -47,11 +60,46 @@ class CrmLoyaltyLevel(models.Model):
     is_ranked = fields.Boolean(compute="_compute_is_ranked")
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     description = fields.Text(translate=True)
+    # service policy
+    visit_interval_months = fields.Integer(
+        string="Visit Every (months)",
+        help="Salespeople visit the customers of this level every so many months; 0: no regular visit.",
+    )
+    winback_visit = fields.Boolean(
+        string="One Win-Back Visit",
+        help="Plan one visit to win the customer back after it reaches this level (e.g. Inactive).",
+    )
+    helpdesk_priority = fields.Selection(
+        TICKET_PRIORITIES,
+        string="Ticket Priority",
+        default="1",
+        help="Priority given to new helpdesk tickets of customers of this level (with the helpdesk bridge).",
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Customer Team", check_company=True, help="Sales team that serves this level."
+    )
+    user_ids = fields.Many2many(
+        "res.users", string="Team Members", help="Users who deal with this level (sales, service, marketing)."
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Pricelist for New Quotations",
+        check_company=True,
+        help="New quotations of customers of this level use this pricelist.",
+    )
 
     @api.depends("code")
     def _compute_is_ranked(self):
         for level in self:
             level.is_ranked = level.code in RANKED_CODES
+
+    @api.constrains("visit_interval_months")
+    def _check_visit_interval(self):
+        for level in self:
+            if level.visit_interval_months < 0:
+                raise ValidationError(
+                    self.env._("The visit interval of level %(level)s cannot be negative.", level=level.display_name)
+                )
 
     @api.constrains("code", "company_id")
     def _check_code_unique(self):

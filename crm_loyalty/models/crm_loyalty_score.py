@@ -770,6 +770,7 @@ class CrmLoyaltyScore(models.Model):
         )
         self._loyalty_load_tmp(out)
         change_count = self._loyalty_write_back(company, run, trigger)
+        self._loyalty_after_write_back(company, run, reference_date)
         counts = self._loyalty_level_counts(company)
         stats = {f"count_{code}": counts.get(code, 0) for code in LEVEL_CODES}
         stats.update(partner_count=len(out), change_count=change_count, clv_method=clv_method, clv_note=clv_note)
@@ -902,6 +903,10 @@ class CrmLoyaltyScore(models.Model):
         self.env["crm.loyalty.score"].invalidate_model()
         self.env["crm.loyalty.history"].invalidate_model()
         return change_count
+
+    def _loyalty_after_write_back(self, company, run, reference_date):
+        """Hook: set-based updates of other figures of the scores of ``company``
+        (e.g. helpdesk statistics in the bridge addon), inside the run's savepoint."""
 
     def _loyalty_level_counts(self, company):
         groups = self._read_group([("company_id", "=", company.id)], ["level_id"], ["__count"])

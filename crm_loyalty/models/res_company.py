@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..loyalty_analytics import RANKED_CODES
-from .crm_loyalty_level import DEFAULT_LEVELS
+from .crm_loyalty_level import DEFAULT_LEVELS, DEFAULT_POLICIES
 
 
 class ResCompany(models.Model):
@@ -181,6 +181,9 @@ class ResCompany(models.Model):
                         "color": color,
                         "share": share,
                         "company_id": company.id,
+                        "visit_interval_months": DEFAULT_POLICIES[code][0],
+                        "winback_visit": DEFAULT_POLICIES[code][1],
+                        "helpdesk_priority": DEFAULT_POLICIES[code][2],
                     }
                 )
         levels = Level.create(vals_list)
