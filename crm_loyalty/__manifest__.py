@@ -13,12 +13,14 @@
     "application": False,
     "installable": True,
     "depends": ["account", "crm", "sale"],
-    "external_dependencies": {"python": ["pandas", "numpy"]},
+    "external_dependencies": {"python": ["pandas", "numpy", "scipy"]},
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",
         "data/crm_loyalty_level_data.xml",
         "data/ir_cron_data.xml",
+        "data/crm_loyalty_visit_cron_data.xml",
+        "report/crm_loyalty_visit_reports.xml",
         "views/crm_loyalty_level_views.xml",
         "views/crm_loyalty_score_views.xml",
         "views/crm_loyalty_history_views.xml",
@@ -28,6 +30,7 @@
         "views/sale_order_views.xml",
         "wizards/crm_loyalty_override_wizard_views.xml",
         "views/crm_loyalty_menus.xml",
+        "views/crm_loyalty_visit_views.xml",
     ],
     "demo": [
         "demo/crm_loyalty_demo.xml",

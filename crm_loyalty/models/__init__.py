@@ -7,3 +7,5 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import crm_loyalty_visit
+from . import crm_loyalty_visit_plan
