@@ -73,6 +73,7 @@ _TMP_COLUMNS = [
     ("avg_discount", "double precision"),
     ("elastic_positive_clv", "boolean"),
     ("elastic_price_insensitive", "boolean"),
+    ("is_key_account", "boolean"),
     ("change_reason", "varchar"),  # history reason when not the run's trigger
 ]
 # temporary columns that are not score columns
@@ -180,6 +181,16 @@ class CrmLoyaltyScore(models.Model):
         "customers), innovative or market-influential (set by hand).",
     )
     elastic_strategy = fields.Text(compute="_compute_strategies", string="Elastic Strategy")
+    is_key_account = fields.Boolean(
+        string="Key Account",
+        readonly=True,
+        help="Revenue in the ranking window at or above the company's key account volume.",
+    )
+    key_account_manager_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        help="Owns the customer's data; defaults to the company's customer manager.",
+    )
     run_id = fields.Many2one("crm.loyalty.run", string="Last Run", readonly=True, ondelete="set null")
     date_computed = fields.Datetime(string="Computed On", readonly=True)
 
@@ -765,11 +776,14 @@ class CrmLoyaltyScore(models.Model):
                 "avg_discount": np.round(discount, 4),
                 "elastic_positive_clv": positive_clv,
                 "elastic_price_insensitive": price_insensitive,
+                "is_key_account": frame["revenue_window"].to_numpy() >= company.loyalty_key_account_threshold,
                 "change_reason": np.where(demoted, "at_risk", None),
             }
         )
         self._loyalty_load_tmp(out)
+        key_changes = self._loyalty_key_account_changes(company)
         change_count = self._loyalty_write_back(company, run, trigger)
+        self._loyalty_notify_key_accounts(company, key_changes)
         self._loyalty_after_write_back(company, run, reference_date)
         counts = self._loyalty_level_counts(company)
         stats = {f"count_{code}": counts.get(code, 0) for code in LEVEL_CODES}
@@ -903,6 +917,56 @@ class CrmLoyaltyScore(models.Model):
         self.env["crm.loyalty.score"].invalidate_model()
         self.env["crm.loyalty.history"].invalidate_model()
         return change_count
+
+    def _loyalty_key_account_changes(self, company):
+        """Customers who become (True) or cease to be (False) key accounts, from the temporary table."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT tmp.partner_id, tmp.is_key_account
+                  FROM crm_loyalty_score_tmp tmp
+             LEFT JOIN crm_loyalty_score score
+                    ON score.partner_id = tmp.partner_id AND score.company_id = %(company)s
+                 WHERE COALESCE(score.is_key_account, FALSE) IS DISTINCT FROM tmp.is_key_account
+                """,
+                company=company.id,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _loyalty_notify_key_accounts(self, company, changes):
+        """Default manager for new key accounts; a to-do activity for the manager on every change."""
+        if not changes:
+            return
+        scores = self.search([("company_id", "=", company.id), ("partner_id", "in", list(changes))])
+        default_manager = company.loyalty_customer_manager_id
+        if default_manager:
+            scores.filtered(lambda s: s.is_key_account and not s.key_account_manager_id).write(
+                {"key_account_manager_id": default_manager.id}
+            )
+        for score in scores:
+            manager = score.key_account_manager_id or default_manager or score.partner_id.user_id
+            if not manager:
+                continue
+            if changes[score.partner_id.id]:
+                summary = self.env._("New key account")
+                note = self.env._(
+                    "%(partner)s reached the key account volume of %(company)s: revenue %(revenue)s in the ranking "
+                    "window.",
+                    partner=score.partner_id.display_name,
+                    company=company.display_name,
+                    revenue=f"{score.revenue_window:,.2f} {company.currency_id.name}",
+                )
+            else:
+                summary = self.env._("No longer a key account")
+                note = self.env._(
+                    "%(partner)s fell under the key account volume of %(company)s.",
+                    partner=score.partner_id.display_name,
+                    company=company.display_name,
+                )
+            score.partner_id.with_company(company).activity_schedule(
+                "mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=note
+            )
 
     def _loyalty_after_write_back(self, company, run, reference_date):
         """Hook: set-based updates of other figures of the scores of ``company``

@@ -79,6 +79,24 @@ class ResCompany(models.Model):
         "price-insensitive.",
     )
 
+    loyalty_key_account_threshold = fields.Float(
+        string="Key Account Volume",
+        default=200000.0,
+        help="Customers whose revenue in the ranking window reaches this amount (company currency) are key accounts.",
+    )
+    loyalty_customer_manager_id = fields.Many2one(
+        "res.users",
+        string="Customer Manager",
+        help="Default key account manager: owns the data of key accounts and is told when a customer becomes or "
+        "ceases to be one.",
+    )
+
+    @api.constrains("loyalty_key_account_threshold")
+    def _check_loyalty_key_account_threshold(self):
+        for company in self:
+            if company.loyalty_key_account_threshold <= 0:
+                raise ValidationError(self.env._("The key account volume must be a positive amount."))
+
     @api.constrains(
         "loyalty_clv_months",
         "loyalty_clv_discount_rate",

@@ -21,6 +21,8 @@ class ResConfigSettings(models.TransientModel):
     loyalty_phase_periods = fields.Integer(related="company_id.loyalty_phase_periods", readonly=False)
     loyalty_phase_threshold = fields.Float(related="company_id.loyalty_phase_threshold", readonly=False)
     loyalty_discount_threshold = fields.Float(related="company_id.loyalty_discount_threshold", readonly=False)
+    loyalty_key_account_threshold = fields.Float(related="company_id.loyalty_key_account_threshold", readonly=False)
+    loyalty_customer_manager_id = fields.Many2one(related="company_id.loyalty_customer_manager_id", readonly=False)
     loyalty_share_top = fields.Float(string="Top (%)", digits=(5, 2))
     loyalty_share_big = fields.Float(string="Big (%)", digits=(5, 2))
     loyalty_share_medium = fields.Float(string="Medium (%)", digits=(5, 2))

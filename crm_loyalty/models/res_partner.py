@@ -1,6 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -70,6 +72,31 @@ class ResPartner(models.Model):
     loyalty_elastic_influential_date = fields.Datetime(related="loyalty_score_id.elastic_influential_date")
     loyalty_is_elastic = fields.Boolean(related="loyalty_score_id.is_elastic", string="Elastic Customer")
     loyalty_elastic_strategy = fields.Text(related="loyalty_score_id.elastic_strategy")
+    loyalty_is_key_account = fields.Boolean(related="loyalty_score_id.is_key_account", string="Key Account")
+    loyalty_key_account_manager_id = fields.Many2one(
+        related="loyalty_score_id.key_account_manager_id", string="Key Account Manager"
+    )
+    # one view of the customer: what each department holds
+    loyalty_open_quotation_count = fields.Integer(
+        string="Open Quotations", compute="_compute_loyalty_department_figures"
+    )
+    loyalty_open_quotation_amount = fields.Monetary(
+        string="Open Quotations Amount",
+        compute="_compute_loyalty_department_figures",
+        currency_field="loyalty_company_currency_id",
+    )
+    loyalty_overdue_invoice_count = fields.Integer(
+        string="Overdue Invoices", compute="_compute_loyalty_department_figures"
+    )
+    loyalty_overdue_amount = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_loyalty_department_figures",
+        currency_field="loyalty_company_currency_id",
+    )
+    loyalty_oldest_overdue_date = fields.Date(string="Oldest Due Date", compute="_compute_loyalty_department_figures")
+    loyalty_company_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_loyalty_department_figures", string="Company Currency"
+    )
     loyalty_history_ids = fields.One2many("crm.loyalty.history", "partner_id", string="Level History")
     loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count")
 
@@ -98,6 +125,56 @@ class ResPartner(models.Model):
             [("company_id", "=", self.env.company.id), ("level_id", operator, value)]
         )
         return [("commercial_partner_id.loyalty_score_ids", "in", scores)]
+
+    @api.depends_context("company")
+    def _compute_loyalty_department_figures(self):
+        """Open quotations (sales) and overdue invoices (finance) of the commercial partner, current company."""
+        company = self.env.company
+        partners = self.commercial_partner_id
+        quotations = defaultdict(lambda: [0, 0.0])
+        for order_partner, count, amount in (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "child_of", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("draft", "sent")),
+                ],
+                ["partner_id"],
+                ["__count", "amount_untaxed:sum"],
+            )
+        ):
+            figures = quotations[order_partner.commercial_partner_id.id]
+            figures[0] += count
+            figures[1] += amount
+        overdue = {
+            partner.id: (count, amount, oldest)
+            for partner, count, amount, oldest in self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ],
+                ["commercial_partner_id"],
+                ["__count", "amount_residual_signed:sum", "invoice_date_due:min"],
+            )
+        }
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            quote_count, quote_amount = quotations.get(commercial.id, (0, 0.0))
+            count, amount, oldest = overdue.get(commercial.id, (0, 0.0, False))
+            partner.loyalty_open_quotation_count = quote_count
+            partner.loyalty_open_quotation_amount = quote_amount
+            partner.loyalty_overdue_invoice_count = count
+            partner.loyalty_overdue_amount = amount
+            partner.loyalty_oldest_overdue_date = oldest
+            partner.loyalty_company_currency_id = company.currency_id
 
     @api.depends_context("company")
     def _compute_loyalty_history_count(self):

@@ -43,5 +43,15 @@ class SaleOrder(models.Model):
             key = (order.partner_id.commercial_partner_id.id, order.company_id.id)
             order.loyalty_score_id = by_key.get(key, self.env["crm.loyalty.score"]).sudo(False)
 
+    @api.depends("partner_id", "company_id")
+    def _compute_pricelist_id(self):
+        """New quotations take the pricelist of the customer's level when it has one."""
+        res = super()._compute_pricelist_id()
+        for order in self.filtered(lambda o: o.state == "draft" and o.partner_id):
+            pricelist = order.loyalty_score_id.sudo().level_id.pricelist_id
+            if pricelist and (not pricelist.company_id or pricelist.company_id == order.company_id):
+                order.pricelist_id = pricelist
+        return res
+
     def _search_loyalty_score_id(self, operator, value):
         return [("partner_id.commercial_partner_id.loyalty_score_ids", operator, value)]

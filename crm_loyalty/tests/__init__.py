@@ -2,3 +2,4 @@ from . import test_configuration, test_override_history, test_pyramid
 from . import test_lifetime_value
 from . import test_demo
 from . import test_visits
+from . import test_service
