@@ -411,23 +411,21 @@ class CrmLoyaltyScore(models.Model):
         The average discount weights each invoice line's discount by its gross
         amount (unit price x quantity, in the invoice's currency).
         """
+        # cost of a line: quantity in the product's unit x current cost, returned by credit notes
+        cost = SQL(
+            """line.quantity
+               / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
+               * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
+               * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)""",
+            company_key=str(company.id),
+        )
         query = SQL(
             """
             SELECT move.commercial_partner_id,
                    COALESCE(SUM(-line.balance) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0),
                    SUM(-line.balance),
-                   COALESCE(SUM(
-                       line.quantity
-                       / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
-                       * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
-                       * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)
-                   ) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0),
-                   COALESCE(SUM(
-                       line.quantity
-                       / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
-                       * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
-                       * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)
-                   ), 0),
+                   COALESCE(SUM(%(cost)s) FILTER (WHERE move.invoice_date >= %(rank_from)s), 0),
+                   COALESCE(SUM(%(cost)s), 0),
                    SUM(ABS(line.price_unit * line.quantity) * COALESCE(line.discount, 0))
                        FILTER (WHERE move.invoice_date >= %(rank_from)s AND move.move_type = 'out_invoice'),
                    SUM(ABS(line.price_unit * line.quantity))
@@ -444,7 +442,7 @@ class CrmLoyaltyScore(models.Model):
           GROUP BY move.commercial_partner_id
             """,
             rank_from=windows["rank_from"],
-            company_key=str(company.id),
+            cost=cost,
             where=self._loyalty_invoice_filter(company, windows["ref"]),
         )
         self.env.cr.execute(query)
