@@ -1,0 +1,22 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Customer Loyalty Pyramid - Helpdesk",
+    "summary": "Pyramid level on helpdesk tickets, ticket priority by level, complaints and satisfaction per customer",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/crm-loyalty/crm_loyalty",
+    "author": "crm_loyalty developers",
+    "maintainers": ["crm-loyalty"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "installable": True,
+    "auto_install": True,
+    "depends": ["crm_loyalty", "helpdesk_mgmt", "helpdesk_mgmt_rating"],
+    "data": [
+        "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_category_views.xml",
+        "views/crm_loyalty_score_views.xml",
+        "views/res_partner_views.xml",
+    ],
+}

@@ -1,0 +1,4 @@
+from . import crm_loyalty_score
+from . import helpdesk_ticket
+from . import helpdesk_ticket_category
+from . import res_partner

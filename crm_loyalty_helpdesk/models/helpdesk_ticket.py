@@ -1,0 +1,71 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.osv import expression
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    loyalty_level_id = fields.Many2one(
+        "crm.loyalty.level",
+        string="Customer Level",
+        compute="_compute_loyalty_level_id",
+        search="_search_loyalty_level_id",
+        help="Pyramid level of the ticket's customer in the ticket's company.",
+    )
+    loyalty_level_code = fields.Selection(related="loyalty_level_id.code", string="Customer Level Code")
+
+    def _loyalty_scores(self, partners, companies):
+        """Scores of the commercial partners of ``partners`` by (partner, company)."""
+        scores = (
+            self.env["crm.loyalty.score"]
+            .sudo()
+            .search([("partner_id", "in", partners.commercial_partner_id.ids), ("company_id", "in", companies.ids)])
+        )
+        return {(score.partner_id.id, score.company_id.id): score for score in scores}
+
+    @api.depends("partner_id.commercial_partner_id", "company_id")
+    def _compute_loyalty_level_id(self):
+        scores = self._loyalty_scores(self.partner_id, self.company_id)
+        for ticket in self:
+            score = scores.get((ticket.partner_id.commercial_partner_id.id, ticket.company_id.id))
+            ticket.loyalty_level_id = score.level_id.sudo(False) if score else False
+
+    def _search_loyalty_level_id(self, operator, value):
+        scores = self.env["crm.loyalty.score"].sudo().search([("level_id", operator, value)])
+        partners_by_company = defaultdict(list)
+        for score in scores:
+            partners_by_company[score.company_id.id].append(score.partner_id.id)
+        if not partners_by_company:
+            return expression.FALSE_DOMAIN
+        return expression.OR(
+            [
+                [("company_id", "=", company_id), ("commercial_partner_id", "in", partner_ids)]
+                for company_id, partner_ids in partners_by_company.items()
+            ]
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A new ticket takes the priority of its customer's level unless one is given."""
+        partner_ids = {vals["partner_id"] for vals in vals_list if vals.get("partner_id") and "priority" not in vals}
+        if partner_ids:
+            partners = self.env["res.partner"].browse(partner_ids)
+            default_company = self.env.company
+            companies = default_company | self.env["res.company"].browse(
+                {vals["company_id"] for vals in vals_list if vals.get("company_id")}
+            )
+            scores = self._loyalty_scores(partners, companies)
+            for vals in vals_list:
+                if not vals.get("partner_id") or "priority" in vals:
+                    continue
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                company_id = vals.get("company_id") or default_company.id
+                score = scores.get((partner.commercial_partner_id.id, company_id))
+                if score and score.level_id.helpdesk_priority:
+                    vals["priority"] = score.level_id.helpdesk_priority
+        return super().create(vals_list)

@@ -1,0 +1,12 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from odoo import fields, models
+
+
+class HelpdeskTicketCategory(models.Model):
+    _inherit = "helpdesk.ticket.category"
+
+    is_complaint = fields.Boolean(
+        string="Complaint", help="Tickets of this category count as customer complaints in the customer's score."
+    )

@@ -1,0 +1,107 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import Form, tagged
+
+from odoo.addons.crm_loyalty.tests.common import LoyaltyCommon
+
+
+@freeze_time(LoyaltyCommon.today)
+@tagged("post_install", "-at_install")
+class TestLoyaltyHelpdesk(LoyaltyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.groups_id |= cls.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+        cls.top = cls._partner("Top Client", email="top@example.com")
+        cls.top_contact = cls.env["res.partner"].create(
+            {"name": "Top Buyer", "parent_id": cls.top.id, "email": "buyer@top.example.com"}
+        )
+        cls.small = cls._partner("Small Client")
+        cls.quiet = cls._partner("Quiet Client")
+        cls._invoices(
+            [
+                {"partner": cls.top, "amount": 9000.0},
+                {"partner": cls.small, "amount": 10.0},
+                {"partner": cls.quiet, "amount": 20.0},
+            ]
+        )
+        cls.env["res.partner"].loyalty_recompute(cls.company)
+        cls.complaint = cls.env["helpdesk.ticket.category"].create({"name": "Complaint", "is_complaint": True})
+        cls.question = cls.env["helpdesk.ticket.category"].create({"name": "Question"})
+        cls.closed_stage = cls.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+
+    def _ticket(self, partner, **vals):
+        return self.env["helpdesk.ticket"].create(
+            {"name": "Help", "description": "<p>Help</p>", "partner_id": partner.id, **vals}
+        )
+
+    def test_priority_from_the_level(self):
+        self.assertEqual(self._level(self.top), "top")
+        self.assertEqual(self._ticket(self.top_contact).priority, "3")
+        self.assertEqual(self._ticket(self.small).priority, "0")
+        # an explicit priority is kept, and an agent can change it
+        ticket = self._ticket(self.top, priority="1")
+        self.assertEqual(ticket.priority, "1")
+        ticket.priority = "2"
+        self.assertEqual(ticket.priority, "2")
+        # the level policy is configurable
+        self.levels["small"].helpdesk_priority = "2"
+        self.assertEqual(self._ticket(self.small).priority, "2")
+        # from the form too
+        with Form(self.env["helpdesk.ticket"]) as form:
+            form.name = "Form ticket"
+            form.description = "<p>Hi</p>"
+            form.partner_id = self.top_contact
+        self.assertEqual(form.record.loyalty_level_id, self.levels["top"])
+
+    def test_level_on_tickets_and_search(self):
+        top_ticket, small_ticket = self._ticket(self.top_contact), self._ticket(self.small)
+        self.assertEqual(top_ticket.loyalty_level_id, self.levels["top"])
+        self.assertEqual(small_ticket.loyalty_level_code, "small")
+        found = self.env["helpdesk.ticket"].search([("loyalty_level_id", "=", self.levels["top"].id)])
+        self.assertIn(top_ticket, found)
+        self.assertNotIn(small_ticket, found)
+        by_code = self.env["helpdesk.ticket"].search([("loyalty_level_code", "=", "small")])
+        self.assertIn(small_ticket, by_code)
+        self.assertNotIn(top_ticket, by_code)
+
+    def test_service_figures_on_the_score(self):
+        created = datetime(2025, 6, 1, 9, 0, 0)
+        tickets = (
+            self._ticket(self.top, category_id=self.complaint.id)
+            | self._ticket(self.top_contact, category_id=self.question.id)
+            | self._ticket(self.top, category_id=self.complaint.id)
+        )
+        closed = tickets[:2]
+        closed.write({"stage_id": self.closed_stage.id})
+        self.env.flush_all()
+        # deterministic dates: created on June 1st 9:00, closed 6 and 30 hours later
+        self.env.cr.execute("UPDATE helpdesk_ticket SET create_date = %s WHERE id IN %s", [created, tuple(tickets.ids)])
+        for ticket, hours in zip(closed, (6, 30), strict=True):
+            self.env.cr.execute(
+                "UPDATE helpdesk_ticket SET closed_date = %s WHERE id = %s",
+                [created + timedelta(hours=hours), ticket.id],
+            )
+        tickets.invalidate_recordset()
+        # ratings 5 and 3 given by the customer
+        for ticket, value in zip(closed, (5, 3), strict=True):
+            ticket.rating_apply(value, token=ticket._rating_get_access_token())
+        self._recompute()
+        score = self._score(self.top)
+        self.assertEqual(score.ticket_count, 3)
+        self.assertEqual(score.complaint_count, 2)
+        self.assertEqual(score.open_ticket_count, 1)
+        self.assertAlmostEqual(score.avg_resolution_hours, 18.0, places=1)
+        self.assertEqual(score.satisfaction, 4.0)
+        self.assertEqual(score.satisfaction_count, 2)
+        self.assertEqual(self.top_contact.loyalty_complaint_count, 2)
+        quiet = self._score(self.quiet)
+        self.assertEqual(
+            (quiet.ticket_count, quiet.complaint_count, quiet.avg_resolution_hours, quiet.satisfaction),
+            (0, 0, 0.0, 0.0),
+        )
