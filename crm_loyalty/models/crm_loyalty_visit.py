@@ -1,2 +1,252 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
+
+
+class CrmLoyaltyVisit(models.Model):
+    _name = "crm.loyalty.visit"
+    _description = "Customer Visit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_planned, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", required=True, index=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    plan_id = fields.Many2one("crm.loyalty.visit.plan", string="Visit Plan", ondelete="set null", index=True)
+    date_planned = fields.Date(string="Planned Date", required=True, tracking=True)
+    objective = fields.Char()
+    state = fields.Selection(
+        [("planned", "Planned"), ("done", "Done"), ("cancelled", "Cancelled")],
+        default="planned",
+        required=True,
+        tracking=True,
+    )
+    cancel_reason = fields.Char(string="Cancellation Reason")
+    outcome = fields.Selection(OUTCOMES)
+    feedback = fields.Text(help="What the customer said and what was agreed: archived on the customer's chatter.")
+    calendar_event_id = fields.Many2one("calendar.event", string="Calendar Event", ondelete="set null", copy=False)
+    level_id = fields.Many2one(
+        "crm.loyalty.level", string="Level", compute="_compute_level_id", help="Current pyramid level of the customer."
+    )
+    brief_html = fields.Html(string="Pre-Visit Brief", readonly=True, sanitize=True, copy=False)
+    brief_date = fields.Datetime(string="Brief Produced On", readonly=True, copy=False)
+
+    @api.depends("partner_id.name", "date_planned")
+    def _compute_name(self):
+        for visit in self:
+            visit.name = self.env._("Visit: %(partner)s", partner=visit.partner_id.display_name or "")
+
+    @api.depends("partner_id", "company_id")
+    def _compute_level_id(self):
+        for visit in self:
+            visit.level_id = visit._loyalty_score().level_id
+
+    def _loyalty_score(self):
+        self.ensure_one()
+        return (
+            self.env["crm.loyalty.score"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Brief (information transfer sheet)
+    # ------------------------------------------------------------------
+
+    def _loyalty_brief_tickets(self):
+        """Open helpdesk tickets of the customer (list of dicts ``name``, ``date``, ``stage``).
+
+        Empty here: the helpdesk bridge fills it.
+        """
+        self.ensure_one()
+        return []
+
+    def _loyalty_brief_proposals(self, score, limit=5):
+        """Products most often invoiced in the ranking window to customers of the same
+        level that this customer has never been invoiced (one query)."""
+        if not score.level_id:
+            return self.env["product.product"]
+        date_from = fields.Date.context_today(self) - relativedelta(months=self.company_id.loyalty_ranking_months)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.product_id
+                  FROM account_move_line line
+                  JOIN account_move move ON move.id = line.move_id
+                  JOIN crm_loyalty_score peer
+                    ON peer.partner_id = move.commercial_partner_id AND peer.company_id = move.company_id
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type = 'out_invoice'
+                   AND move.invoice_date >= %(date_from)s
+                   AND line.display_type = 'product'
+                   AND line.product_id IS NOT NULL
+                   AND peer.level_id = %(level)s
+                   AND move.commercial_partner_id != %(partner)s
+                   AND line.product_id NOT IN (
+                       SELECT own.product_id
+                         FROM account_move_line own
+                         JOIN account_move own_move ON own_move.id = own.move_id
+                        WHERE own_move.commercial_partner_id = %(partner)s
+                          AND own_move.company_id = %(company)s
+                          AND own_move.state = 'posted'
+                          AND own_move.move_type IN ('out_invoice', 'out_refund')
+                          AND own.product_id IS NOT NULL)
+              GROUP BY line.product_id
+              ORDER BY COUNT(DISTINCT move.commercial_partner_id) DESC, line.product_id
+                 LIMIT %(limit)s
+                """,
+                company=self.company_id.id,
+                date_from=date_from,
+                level=score.level_id.id,
+                partner=score.partner_id.id,
+                limit=limit,
+            )
+        )
+        return self.env["product.product"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _loyalty_brief_data(self):
+        """Everything the salesperson should know before the visit."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        score = self._loyalty_score()
+        today = fields.Date.context_today(self)
+        last_change = (
+            self.env["crm.loyalty.history"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("company_id", "=", self.company_id.id)], limit=1)
+        )
+        opportunities = (
+            self.env["crm.lead"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", partner.id),
+                    ("type", "=", "opportunity"),
+                    ("probability", "<", 100),
+                    ("company_id", "in", (False, self.company_id.id)),
+                ]
+            )
+        )
+        overdue = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", today),
+                ],
+                order="invoice_date_due",
+            )
+        )
+        return {
+            "visit": self,
+            "partner": partner,
+            "score": score,
+            "currency": self.company_id.currency_id,
+            "last_change": last_change,
+            "opportunities": opportunities,
+            "tickets": self._loyalty_brief_tickets(),
+            "overdue": overdue,
+            "proposals": self._loyalty_brief_proposals(score),
+        }
+
+    def action_prepare_brief(self):
+        for visit in self:
+            html = self.env["ir.qweb"]._render("crm_loyalty.crm_loyalty_visit_brief", visit._loyalty_brief_data())
+            visit.write({"brief_html": html, "brief_date": fields.Datetime.now()})
+        return True
+
+    # ------------------------------------------------------------------
+    # Calendar, outcome
+    # ------------------------------------------------------------------
+
+    def _loyalty_create_calendar_events(self):
+        Event = self.env["calendar.event"].sudo()
+        for visit in self.filtered(lambda v: not v.calendar_event_id):
+            visit.calendar_event_id = Event.with_context(mail_create_nosubscribe=True).create(
+                {
+                    "name": visit.name,
+                    "user_id": visit.user_id.id,
+                    "partner_ids": [(6, 0, (visit.user_id.partner_id | visit.partner_id).ids)],
+                    "allday": True,
+                    "start_date": visit.date_planned,
+                    "stop_date": visit.date_planned,
+                    "description": visit.objective or "",
+                }
+            )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "date_planned" in vals:
+            for visit in self.filtered("calendar_event_id"):
+                visit.calendar_event_id.sudo().write(
+                    {"start_date": visit.date_planned, "stop_date": visit.date_planned + timedelta(days=0)}
+                )
+        return res
+
+    def action_done(self):
+        for visit in self:
+            if not visit.outcome:
+                raise UserError(
+                    self.env._("Give the outcome of the visit to %(partner)s.", partner=visit.partner_id.name)
+                )
+            visit.state = "done"
+            body = self.env._(
+                "Visit of %(date)s by %(user)s - outcome: %(outcome)s. %(feedback)s",
+                date=visit.date_planned,
+                user=visit.user_id.name,
+                outcome=dict(OUTCOMES)[visit.outcome],
+                feedback=visit.feedback or "",
+            )
+            visit.partner_id.commercial_partner_id.message_post(body=body)
+            visit.message_post(body=body)
+        return True
+
+    def action_cancel(self):
+        for visit in self:
+            if not (visit.cancel_reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Give the reason why the visit to %(partner)s is cancelled.", partner=visit.partner_id.name
+                    )
+                )
+            visit.state = "cancelled"
+            visit.calendar_event_id.sudo().unlink()
+        return True
+
+    @api.model
+    def _loyalty_next_visits(self, partners):
+        """Next planned visit date per commercial partner id."""
+        groups = self._read_group(
+            [
+                ("partner_id", "in", partners.commercial_partner_id.ids),
+                ("state", "=", "planned"),
+                ("date_planned", ">=", fields.Date.context_today(self)),
+            ],
+            ["partner_id"],
+            ["date_planned:min"],
+        )
+        return {partner.id: date for partner, date in groups}

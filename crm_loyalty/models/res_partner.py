@@ -94,6 +94,7 @@ class ResPartner(models.Model):
         currency_field="loyalty_company_currency_id",
     )
     loyalty_oldest_overdue_date = fields.Date(string="Oldest Due Date", compute="_compute_loyalty_department_figures")
+    loyalty_next_visit_date = fields.Date(string="Next Visit", compute="_compute_loyalty_department_figures")
     loyalty_company_currency_id = fields.Many2one(
         "res.currency", compute="_compute_loyalty_department_figures", string="Company Currency"
     )
@@ -165,8 +166,10 @@ class ResPartner(models.Model):
                 ["__count", "amount_residual_signed:sum", "invoice_date_due:min"],
             )
         }
+        next_visits = self.env["crm.loyalty.visit"].sudo()._loyalty_next_visits(self)
         for partner in self:
             commercial = partner.commercial_partner_id
+            partner.loyalty_next_visit_date = next_visits.get(commercial.id, False)
             quote_count, quote_amount = quotations.get(commercial.id, (0, 0.0))
             count, amount, oldest = overdue.get(commercial.id, (0, 0.0, False))
             partner.loyalty_open_quotation_count = quote_count

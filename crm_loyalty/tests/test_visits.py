@@ -1,2 +1,150 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import LoyaltyCommon
+
+
+@freeze_time(LoyaltyCommon.today)
+@tagged("post_install", "-at_install")
+class TestVisitPlans(LoyaltyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(
+            cls.env, login="visit_salesman", groups="sales_team.group_sale_salesman", company_id=cls.company.id
+        )
+        cls.other_salesman = new_test_user(
+            cls.env, login="visit_salesman_2", groups="sales_team.group_sale_salesman", company_id=cls.company.id
+        )
+        # 100 active customers: 1 top, 4 big, 15 medium, 80 small
+        cls.customers = cls.env["res.partner"].create(
+            [{"name": f"Client {i:03d}", "is_company": True, "user_id": cls.salesman.id} for i in range(100)]
+        )
+        cls.top, cls.big, cls.medium = cls.customers[-1], cls.customers[-2], cls.customers[-10]
+        cls.small = cls.customers[0]
+        cls.lapsed = cls._partner("Lapsed", user_id=cls.other_salesman.id)
+        cls.product_other = cls._create_product(name="Consulting", lst_price=500.0, standard_price=200.0)
+        specs = [
+            {"partner": partner, "amount": 100.0 + 10 * i, "date": cls.today - timedelta(days=i % 300)}
+            for i, partner in enumerate(cls.customers)
+        ]
+        specs += [
+            {"partner": cls.lapsed, "amount": 500.0, "date": cls.today - timedelta(days=500)},
+            # a Medium peer bought "Consulting", the prepared medium customer never did
+            {
+                "partner": cls.customers[-11],
+                "amount": 50.0,
+                "product": cls.product_other,
+                "date": cls.today - timedelta(days=3),
+            },
+        ]
+        cls._invoices(specs)
+        cls.env["res.partner"].loyalty_recompute(cls.company)
+        cls.Plan = cls.env["crm.loyalty.visit.plan"]
+        cls.july = date(2025, 7, 1)
+
+    def _visits(self, partner):
+        return self.env["crm.loyalty.visit"].search([("partner_id", "=", partner.id)])
+
+    def test_generation_respects_cadence_and_last_visit(self):
+        self.assertEqual(
+            (self._level(self.top), self._level(self.big), self._level(self.medium)), ("top", "big", "medium")
+        )
+        self.assertEqual(self._level(self.lapsed), "inactive")
+        # the top customer (monthly) was visited on June 20th: due on July 20th, in the July plan
+        self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.top.id, "user_id": self.salesman.id, "date_planned": date(2025, 6, 20), "state": "done"}
+        )
+        # the big customer (every two months) was visited on June 5th: not due in July
+        self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.big.id, "user_id": self.salesman.id, "date_planned": date(2025, 6, 5), "state": "done"}
+        )
+        plans = self.Plan._generate_plans(self.july, self.company)
+        self.assertEqual(len(plans), 2, "one plan per salesperson")
+        plan = plans.filtered(lambda p: p.user_id == self.salesman)
+        self.assertEqual(plan.date_month, self.july)
+        self.assertEqual(self._visits(self.top).filtered(lambda v: v.plan_id == plan).date_planned, date(2025, 7, 20))
+        self.assertFalse(self._visits(self.big).filtered("plan_id"))
+        self.assertTrue(self._visits(self.medium).filtered(lambda v: v.plan_id == plan), "never visited: due")
+        self.assertFalse(self._visits(self.small), "Small customers get no regular visit")
+        # 1 top + 3 big never visited + 15 medium
+        self.assertEqual(len(plan.visit_ids), 19)
+        winback = plans.filtered(lambda p: p.user_id == self.other_salesman).visit_ids
+        self.assertEqual(winback.partner_id, self.lapsed)
+        self.assertIn("Win-back", winback.objective)
+        # generating again adds nothing; the win-back visit is not repeated in August
+        self.Plan._generate_plans(self.july, self.company)
+        self.assertEqual(len(plan.visit_ids), 19)
+        august = self.Plan._generate_plans(date(2025, 8, 1), self.company)
+        self.assertFalse(august.visit_ids.filtered(lambda v: v.partner_id == self.lapsed))
+        self.assertIn(self.top, august.visit_ids.partner_id)
+        # medium (quarterly) customers planned in July are not due again in August
+        self.assertNotIn(self.medium, august.visit_ids.partner_id)
+
+    def test_brief_contents(self):
+        overdue = self._invoices([{"partner": self.medium, "amount": 777.0, "date": self.today - timedelta(days=90)}])
+        overdue.invoice_date_due = self.today - timedelta(days=45)
+        self.env["crm.lead"].create(
+            {"name": "Audit 2026", "type": "opportunity", "partner_id": self.medium.id, "expected_revenue": 5000}
+        )
+        visit = self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.medium.id, "user_id": self.salesman.id, "date_planned": date(2025, 7, 10)}
+        )
+        visit.action_prepare_brief()
+        brief = visit.brief_html
+        self.assertTrue(visit.brief_date)
+        self.assertIn("Medium", brief)
+        self.assertIn("Audit 2026", brief)
+        self.assertIn(overdue.name, brief)
+        self.assertIn("777.00", brief)
+        self.assertIn("Consulting", brief, "bought by a Medium peer, never by this customer")
+        self.assertIn("Lifetime value", brief)
+        # printable
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "crm_loyalty.crm_loyalty_visit_report_document", visit.ids
+        )[0]
+        self.assertIn(b"Audit 2026", html)
+        self.assertIn(b"Products to propose", html)
+
+    def test_confirm_calendar_done_cancel_and_completion(self):
+        plan = self.Plan._generate_plans(self.july, self.company).filtered(lambda p: p.user_id == self.salesman)
+        plan.visit_ids[4:].unlink()  # editable before confirmation
+        self.assertEqual(len(plan.visit_ids), 4)
+        plan.action_confirm()
+        self.assertEqual(plan.state, "confirmed")
+        visits = plan.visit_ids
+        for visit in visits:
+            self.assertTrue(visit.brief_html)
+            self.assertEqual(visit.calendar_event_id.user_id, self.salesman)
+            self.assertIn(self.salesman.partner_id, visit.calendar_event_id.partner_ids)
+            self.assertEqual(visit.calendar_event_id.start_date, visit.date_planned)
+        with self.assertRaises(UserError):
+            plan.date_month = date(2025, 9, 1)
+        # outcome required, archived on the customer's chatter
+        with self.assertRaisesRegex(UserError, "outcome"):
+            visits[0].action_done()
+        visits[0].write({"outcome": "positive", "feedback": "Wants a tax review in Q4"})
+        visits[0].action_done()
+        self.assertIn("Wants a tax review in Q4", visits[0].partner_id.message_ids[0].body)
+        visits[1].write({"outcome": "neutral"})
+        visits[1].action_done()
+        with self.assertRaisesRegex(UserError, "reason"):
+            visits[2].action_cancel()
+        event = visits[2].calendar_event_id
+        visits[2].cancel_reason = "Customer on holiday"
+        visits[2].action_cancel()
+        self.assertFalse(event.exists())
+        self.assertEqual((plan.visit_count, plan.done_count, plan.cancelled_count), (4, 2, 1))
+        self.assertEqual(plan.completion_rate, 50.0)
+        self.assertEqual(
+            self.env["crm.loyalty.visit"]._loyalty_next_visits(visits[3].partner_id),
+            {visits[3].partner_id.id: visits[3].date_planned},
+        )
+        self.assertEqual(visits[3].partner_id.loyalty_next_visit_date, visits[3].date_planned)

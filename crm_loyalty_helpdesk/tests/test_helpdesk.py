@@ -105,3 +105,11 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
             (quiet.ticket_count, quiet.complaint_count, quiet.avg_resolution_hours, quiet.satisfaction),
             (0, 0, 0.0, 0.0),
         )
+
+    def test_open_tickets_in_the_visit_brief(self):
+        self._ticket(self.top_contact, name="Printer broken")
+        visit = self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.top.id, "user_id": self.env.user.id, "date_planned": self.today}
+        )
+        visit.action_prepare_brief()
+        self.assertIn("Printer broken", visit.brief_html)
