@@ -198,6 +198,16 @@ class CrmLoyaltyScore(models.Model):
         ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one score per company."),
     ]
 
+    @api.model
+    def _loyalty_scores_by_partner(self, partners, companies):
+        """Scores of the commercial partners of ``partners`` in ``companies``, by
+        ``(commercial partner id, company id)`` (one search, as superuser: callers
+        show them to users who may not read scores)."""
+        scores = self.sudo().search(
+            [("partner_id", "in", partners.commercial_partner_id.ids), ("company_id", "in", companies.ids)]
+        )
+        return {(score.partner_id.id, score.company_id.id): score for score in scores}
+
     # ------------------------------------------------------------------
     # Strategies (DOMAIN: value life cycle and elastic customers)
     # ------------------------------------------------------------------

@@ -1,7 +1,6 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -54,17 +53,8 @@ class CrmLoyaltyVisit(models.Model):
 
     def _loyalty_score(self):
         self.ensure_one()
-        return (
-            self.env["crm.loyalty.score"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                limit=1,
-            )
-        )
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self.partner_id, self.company_id)
+        return scores.get((self.partner_id.commercial_partner_id.id, self.company_id.id), self.env["crm.loyalty.score"])
 
     # ------------------------------------------------------------------
     # Brief (information transfer sheet)
@@ -203,7 +193,7 @@ class CrmLoyaltyVisit(models.Model):
         if "date_planned" in vals:
             for visit in self.filtered("calendar_event_id"):
                 visit.calendar_event_id.sudo().write(
-                    {"start_date": visit.date_planned, "stop_date": visit.date_planned + timedelta(days=0)}
+                    {"start_date": visit.date_planned, "stop_date": visit.date_planned}
                 )
         return res
 

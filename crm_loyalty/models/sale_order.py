@@ -28,20 +28,10 @@ class SaleOrder(models.Model):
 
     @api.depends("partner_id.commercial_partner_id", "company_id")
     def _compute_loyalty_score_id(self):
-        scores = (
-            self.env["crm.loyalty.score"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
-                    ("company_id", "in", self.company_id.ids),
-                ]
-            )
-        )
-        by_key = {(score.partner_id.id, score.company_id.id): score for score in scores}
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self.partner_id, self.company_id)
         for order in self:
-            key = (order.partner_id.commercial_partner_id.id, order.company_id.id)
-            order.loyalty_score_id = by_key.get(key, self.env["crm.loyalty.score"]).sudo(False)
+            score = scores.get((order.partner_id.commercial_partner_id.id, order.company_id.id))
+            order.loyalty_score_id = score.sudo(False) if score else False
 
     @api.depends("partner_id", "company_id")
     def _compute_pricelist_id(self):

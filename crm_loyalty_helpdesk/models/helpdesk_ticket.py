@@ -19,18 +19,9 @@ class HelpdeskTicket(models.Model):
     )
     loyalty_level_code = fields.Selection(related="loyalty_level_id.code", string="Customer Level Code")
 
-    def _loyalty_scores(self, partners, companies):
-        """Scores of the commercial partners of ``partners`` by (partner, company)."""
-        scores = (
-            self.env["crm.loyalty.score"]
-            .sudo()
-            .search([("partner_id", "in", partners.commercial_partner_id.ids), ("company_id", "in", companies.ids)])
-        )
-        return {(score.partner_id.id, score.company_id.id): score for score in scores}
-
     @api.depends("partner_id.commercial_partner_id", "company_id")
     def _compute_loyalty_level_id(self):
-        scores = self._loyalty_scores(self.partner_id, self.company_id)
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self.partner_id, self.company_id)
         for ticket in self:
             score = scores.get((ticket.partner_id.commercial_partner_id.id, ticket.company_id.id))
             ticket.loyalty_level_id = score.level_id.sudo(False) if score else False
@@ -59,7 +50,7 @@ class HelpdeskTicket(models.Model):
             companies = default_company | self.env["res.company"].browse(
                 {vals["company_id"] for vals in vals_list if vals.get("company_id")}
             )
-            scores = self._loyalty_scores(partners, companies)
+            scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(partners, companies)
             for vals in vals_list:
                 if not vals.get("partner_id") or "priority" in vals:
                     continue
