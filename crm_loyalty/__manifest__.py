@@ -31,6 +31,7 @@
         "wizards/crm_loyalty_override_wizard_views.xml",
         "views/crm_loyalty_menus.xml",
         "views/crm_loyalty_visit_views.xml",
+        "views/crm_loyalty_kpi_views.xml",
     ],
     "demo": [
         "demo/crm_loyalty_demo.xml",

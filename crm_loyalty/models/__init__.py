@@ -9,3 +9,4 @@ from . import res_partner
 from . import sale_order
 from . import crm_loyalty_visit
 from . import crm_loyalty_visit_plan
+from . import crm_loyalty_kpi

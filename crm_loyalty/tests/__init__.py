@@ -3,3 +3,4 @@ from . import test_lifetime_value
 from . import test_demo
 from . import test_visits
 from . import test_service
+from . import test_kpi
