@@ -1,11 +1,11 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
@@ -19,10 +19,17 @@ class CrmLoyaltyVisit(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", string="Customer Company", store=True, index=True
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", required=True, index=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    plan_id = fields.Many2one("crm.loyalty.visit.plan", string="Visit Plan", ondelete="set null", index=True)
+    plan_id = fields.Many2one(
+        "crm.loyalty.visit.plan", string="Visit Plan", ondelete="set null", index=True, check_company=True
+    )
     date_planned = fields.Date(string="Planned Date", required=True, tracking=True)
     objective = fields.Char()
     state = fields.Selection(
@@ -31,8 +38,8 @@ class CrmLoyaltyVisit(models.Model):
         required=True,
         tracking=True,
     )
-    cancel_reason = fields.Char(string="Cancellation Reason")
-    outcome = fields.Selection(OUTCOMES)
+    cancel_reason = fields.Char(string="Cancellation Reason", tracking=True)
+    outcome = fields.Selection(OUTCOMES, tracking=True)
     feedback = fields.Text(help="What the customer said and what was agreed: archived on the customer's chatter.")
     calendar_event_id = fields.Many2one("calendar.event", string="Calendar Event", ondelete="set null", copy=False)
     level_id = fields.Many2one(
@@ -50,6 +57,29 @@ class CrmLoyaltyVisit(models.Model):
     def _compute_level_id(self):
         for visit in self:
             visit.level_id = visit._loyalty_score().level_id
+
+    @api.constrains("plan_id", "user_id", "company_id", "date_planned")
+    def _check_plan(self):
+        for visit in self.filtered("plan_id"):
+            plan = visit.plan_id
+            if visit.user_id != plan.user_id or visit.company_id != plan.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The visit to %(partner)s must have the salesperson and company of its plan %(plan)s.",
+                        partner=visit.partner_id.display_name,
+                        plan=plan.display_name,
+                    )
+                )
+            start, end = plan._loyalty_month_bounds(plan.date_month)
+            if not start <= visit.date_planned <= end:
+                raise ValidationError(
+                    self.env._(
+                        "The visit to %(partner)s must be planned in the month of its plan %(plan)s; "
+                        "cancel it (e.g. reason: postponed) to plan it again next month.",
+                        partner=visit.partner_id.display_name,
+                        plan=plan.display_name,
+                    )
+                )
 
     def _loyalty_score(self):
         self.ensure_one()
@@ -173,49 +203,103 @@ class CrmLoyaltyVisit(models.Model):
     # Calendar, outcome
     # ------------------------------------------------------------------
 
+    def _loyalty_calendar_values(self):
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "user_id": self.user_id.id,
+            "partner_ids": [Command.set((self.user_id.partner_id | self.partner_id).ids)],
+            "allday": True,
+            "start_date": self.date_planned,
+            "stop_date": self.date_planned,
+            "description": self.objective or "",
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+        }
+
     def _loyalty_create_calendar_events(self):
-        Event = self.env["calendar.event"].sudo()
-        for visit in self.filtered(lambda v: not v.calendar_event_id):
-            visit.calendar_event_id = Event.with_context(mail_create_nosubscribe=True).create(
-                {
-                    "name": visit.name,
-                    "user_id": visit.user_id.id,
-                    "partner_ids": [(6, 0, (visit.user_id.partner_id | visit.partner_id).ids)],
-                    "allday": True,
-                    "start_date": visit.date_planned,
-                    "stop_date": visit.date_planned,
-                    "description": visit.objective or "",
-                }
+        """An all-day event in the salesperson's calendar per planned visit; the customer is an
+        attendee but is not emailed (the plan is internal until the salesperson makes the appointment)."""
+        Event = self.env["calendar.event"].sudo().with_context(mail_create_nosubscribe=True, no_mail_to_attendees=True)
+        for visit in self.filtered(lambda v: v.state == "planned" and not v.calendar_event_id):
+            visit.calendar_event_id = Event.create(visit._loyalty_calendar_values())
+
+    @api.model
+    def _loyalty_check_plans_editable(self, plans):
+        if any(plan.state == "confirmed" for plan in plans):
+            raise UserError(
+                self.env._(
+                    "Visits cannot be added to or removed from a confirmed visit plan; "
+                    "reset it to draft, or cancel the visit with a reason."
+                )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        plan_ids = [vals["plan_id"] for vals in vals_list if vals.get("plan_id")]
+        self._loyalty_check_plans_editable(self.env["crm.loyalty.visit.plan"].browse(plan_ids))
+        visits = super().create(vals_list)
+        # visits outside plans go to the calendar at once; planned ones when their plan is confirmed
+        visits.filtered(lambda v: not v.plan_id)._loyalty_create_calendar_events()
+        return visits
+
     def write(self, vals):
+        if "plan_id" in vals:
+            plans = self.plan_id | self.env["crm.loyalty.visit.plan"].browse(vals["plan_id"] or [])
+            self._loyalty_check_plans_editable(plans)
         res = super().write(vals)
-        if "date_planned" in vals:
+        if {"date_planned", "user_id", "partner_id", "objective"} & set(vals):
             for visit in self.filtered("calendar_event_id"):
-                visit.calendar_event_id.sudo().write(
-                    {"start_date": visit.date_planned, "stop_date": visit.date_planned}
-                )
+                event_vals = visit._loyalty_calendar_values()
+                event_vals.pop("res_model_id")
+                event_vals.pop("res_id")
+                visit.calendar_event_id.sudo().with_context(no_mail_to_attendees=True).write(event_vals)
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed_plan(self):
+        self._loyalty_check_plans_editable(self.plan_id)
+
+    def unlink(self):
+        events = self.calendar_event_id
+        res = super().unlink()
+        events.sudo().unlink()
+        return res
+
+    def _loyalty_check_planned(self):
+        for visit in self:
+            if visit.state != "planned":
+                raise UserError(
+                    self.env._(
+                        "The visit to %(partner)s is already %(state)s.",
+                        partner=visit.partner_id.display_name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[visit.state],
+                    )
+                )
+
     def action_done(self):
+        self._loyalty_check_planned()
         for visit in self:
             if not visit.outcome:
                 raise UserError(
                     self.env._("Give the outcome of the visit to %(partner)s.", partner=visit.partner_id.name)
                 )
             visit.state = "done"
-            body = self.env._(
-                "Visit of %(date)s by %(user)s - outcome: %(outcome)s. %(feedback)s",
+            outcome = dict(self._fields["outcome"]._description_selection(self.env))[visit.outcome]
+            body = Markup("<p>%s</p>") % self.env._(
+                "Visit of %(date)s by %(user)s - outcome: %(outcome)s.",
                 date=visit.date_planned,
                 user=visit.user_id.name,
-                outcome=dict(OUTCOMES)[visit.outcome],
-                feedback=visit.feedback or "",
+                outcome=outcome,
             )
-            visit.partner_id.commercial_partner_id.message_post(body=body)
-            visit.message_post(body=body)
+            if visit.feedback:
+                body += Markup("<p>%s</p>") % visit.feedback
+            visit.partner_id.commercial_partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+            visit.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
 
     def action_cancel(self):
+        self._loyalty_check_planned()
         for visit in self:
             if not (visit.cancel_reason or "").strip():
                 raise UserError(
@@ -229,14 +313,15 @@ class CrmLoyaltyVisit(models.Model):
 
     @api.model
     def _loyalty_next_visits(self, partners):
-        """Next planned visit date per commercial partner id."""
+        """Next planned visit date (today or later) per commercial partner id of ``partners``,
+        counting the visits to their contacts."""
         groups = self._read_group(
             [
-                ("partner_id", "in", partners.commercial_partner_id.ids),
+                ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
                 ("state", "=", "planned"),
                 ("date_planned", ">=", fields.Date.context_today(self)),
             ],
-            ["partner_id"],
+            ["commercial_partner_id"],
             ["date_planned:min"],
         )
         return {partner.id: date for partner, date in groups}

@@ -8,6 +8,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+# fields of a plan that only change in draft (visits too: see crm.loyalty.visit)
+_LOCKED_FIELDS = {"user_id", "company_id", "date_month", "visit_ids"}
+
 
 class CrmLoyaltyVisitPlan(models.Model):
     _name = "crm.loyalty.visit.plan"
@@ -59,9 +62,24 @@ class CrmLoyaltyVisitPlan(models.Model):
             plan.completion_rate = 100.0 * plan.done_count / plan.visit_count if plan.visit_count else 0.0
 
     def write(self, vals):
-        if set(vals) - {"state"} and any(plan.state == "confirmed" for plan in self):
-            raise UserError(self.env._("A confirmed visit plan cannot be changed; its visits can still be updated."))
+        if _LOCKED_FIELDS & set(vals) and any(plan.state == "confirmed" for plan in self):
+            raise UserError(
+                self.env._(
+                    "A confirmed visit plan cannot be changed (reset it to draft first); "
+                    "its visits can still be rescheduled in the month, done or cancelled."
+                )
+            )
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        if any(plan.state == "confirmed" for plan in self):
+            raise UserError(self.env._("Reset the visit plan to draft before deleting it."))
+
+    def unlink(self):
+        # planned visits go with their (draft) plan; done and cancelled ones stay in the customer's record
+        self.filtered(lambda p: p.state == "draft").visit_ids.filtered(lambda v: v.state == "planned").unlink()
+        return super().unlink()
 
     def action_confirm(self):
         for plan in self.filtered(lambda p: p.state == "draft"):
@@ -98,14 +116,38 @@ class CrmLoyaltyVisitPlan(models.Model):
         return action
 
     @api.model
+    def _loyalty_spread(self, start, end, count):
+        """``count`` dates spread over the working days (Monday-Friday) of ``start``..``end``."""
+        days = [start + relativedelta(days=i) for i in range((end - start).days + 1)]
+        workdays = [day for day in days if day.weekday() < 5] or days
+        return [workdays[i * len(workdays) // count] for i in range(count)]
+
+    @api.model
+    def _loyalty_workday(self, day, start, end):
+        """``day`` moved off the weekend: the next Monday in the month, else the Friday before."""
+        if day.weekday() < 5:
+            return day
+        monday = day + relativedelta(days=7 - day.weekday())
+        return monday if monday <= end else max(start, day - relativedelta(days=day.weekday() - 4))
+
+    @api.model
+    def _loyalty_salesperson(self, partner, level):
+        """The customer's salesperson, else the leader of the level's customer team, else its first member."""
+        return partner.user_id or level.team_id.user_id or level.user_ids[:1]
+
+    @api.model
     def _generate_plans(self, date_month=None, company=None):
         """Draft plans of the month, from each level's cadence and each customer's last visit.
 
         A customer of a level visited every N months is due when it was never
         visited or its last (not cancelled) visit is N months or more before the
-        end of the month; a customer of a level with a win-back visit gets one
-        visit if none was planned since it reached that level. The salesperson is
-        the customer's salesperson. Confirmed plans are never changed.
+        end of the month; it is planned on that date (a weekend: the next working day), or spread over the working
+        days of the month when it is already due at the start. A customer of a
+        level with a win-back visit gets one visit if none was planned since it
+        reached that level. Visits to a customer's contacts count as visits to the
+        customer. The salesperson is the customer's salesperson (else the leader or
+        first member of the level's customer team; none: no visit). Draft plans are
+        completed, confirmed plans are never changed.
 
         :returns: the plans that received visits
         """
@@ -120,6 +162,7 @@ class CrmLoyaltyVisitPlan(models.Model):
                 .search(
                     [
                         ("company_id", "=", company.id),
+                        ("partner_id.active", "=", True),
                         "|",
                         ("level_id.visit_interval_months", ">", 0),
                         ("level_id.winback_visit", "=", True),
@@ -129,13 +172,18 @@ class CrmLoyaltyVisitPlan(models.Model):
             if not scores:
                 continue
             partners = scores.partner_id
-            last_visit = dict(
-                Visit._read_group(
-                    [("partner_id", "in", partners.ids), ("company_id", "=", company.id), ("state", "!=", "cancelled")],
-                    ["partner_id"],
+            last_visit = {
+                partner.id: last
+                for partner, last in Visit._read_group(
+                    [
+                        ("commercial_partner_id", "in", partners.ids),
+                        ("company_id", "=", company.id),
+                        ("state", "!=", "cancelled"),
+                    ],
+                    ["commercial_partner_id"],
                     ["date_planned:max"],
                 )
-            )
+            }
             reached = {
                 (partner.id, level.id): date
                 for partner, level, date in self.env["crm.loyalty.history"]
@@ -151,12 +199,12 @@ class CrmLoyaltyVisitPlan(models.Model):
                 for plan in self.sudo().search([("company_id", "=", company.id), ("date_month", "=", start)])
             }
             new_visits = defaultdict(list)
-            for score in scores:
+            for score in scores:  # best levels and ranks first
                 partner, level = score.partner_id, score.level_id
-                user = partner.user_id
+                user = self._loyalty_salesperson(partner, level)
                 if not user:
                     continue
-                last = last_visit.get(partner)
+                last = last_visit.get(partner.id)
                 if level.visit_interval_months > 0:
                     if last and last >= start:
                         continue  # already visited / planned this month
@@ -178,7 +226,7 @@ class CrmLoyaltyVisitPlan(models.Model):
                         "partner_id": partner.id,
                         "user_id": user.id,
                         "company_id": company.id,
-                        "date_planned": max(start, next_date),
+                        "date_planned": self._loyalty_workday(next_date, start, end) if next_date > start else False,
                         "objective": objective,
                     }
                 )
@@ -186,6 +234,9 @@ class CrmLoyaltyVisitPlan(models.Model):
                 plan = plans.get(user_id) or self.sudo().create(
                     {"user_id": user_id, "company_id": company.id, "date_month": start}
                 )
+                undated = [vals for vals in vals_list if not vals["date_planned"]]
+                for vals, day in zip(undated, self._loyalty_spread(start, end, len(undated)), strict=True):
+                    vals["date_planned"] = day
                 Visit.create([dict(vals, plan_id=plan.id) for vals in vals_list])
                 touched |= plan
         return touched.sudo(False)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import LoyaltyCommon
@@ -58,7 +58,7 @@ class TestVisitPlans(LoyaltyCommon):
             (self._level(self.top), self._level(self.big), self._level(self.medium)), ("top", "big", "medium")
         )
         self.assertEqual(self._level(self.lapsed), "inactive")
-        # the top customer (monthly) was visited on June 20th: due on July 20th, in the July plan
+        # the top customer (monthly) was visited on June 20th: due on Sunday July 20th, planned on Monday 21st
         self.env["crm.loyalty.visit"].create(
             {"partner_id": self.top.id, "user_id": self.salesman.id, "date_planned": date(2025, 6, 20), "state": "done"}
         )
@@ -70,12 +70,16 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertEqual(len(plans), 2, "one plan per salesperson")
         plan = plans.filtered(lambda p: p.user_id == self.salesman)
         self.assertEqual(plan.date_month, self.july)
-        self.assertEqual(self._visits(self.top).filtered(lambda v: v.plan_id == plan).date_planned, date(2025, 7, 20))
+        self.assertEqual(self._visits(self.top).filtered(lambda v: v.plan_id == plan).date_planned, date(2025, 7, 21))
         self.assertFalse(self._visits(self.big).filtered("plan_id"))
         self.assertTrue(self._visits(self.medium).filtered(lambda v: v.plan_id == plan), "never visited: due")
         self.assertFalse(self._visits(self.small), "Small customers get no regular visit")
         # 1 top + 3 big never visited + 15 medium
         self.assertEqual(len(plan.visit_ids), 19)
+        # visits already due are spread over the working days of the month
+        dates = plan.visit_ids.mapped("date_planned")
+        self.assertTrue(all(date(2025, 7, 1) <= day <= date(2025, 7, 31) and day.weekday() < 5 for day in dates))
+        self.assertGreater(len(set(dates)), 10)
         winback = plans.filtered(lambda p: p.user_id == self.other_salesman).visit_ids
         self.assertEqual(winback.partner_id, self.lapsed)
         self.assertIn("Win-back", winback.objective)
@@ -87,6 +91,33 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertIn(self.top, august.visit_ids.partner_id)
         # medium (quarterly) customers planned in July are not due again in August
         self.assertNotIn(self.medium, august.visit_ids.partner_id)
+
+    def test_generation_contacts_and_salesperson_fallback(self):
+        # a visit to a contact person counts as a visit to the customer
+        contact = self.env["res.partner"].create({"name": "Top's buyer", "parent_id": self.top.id})
+        self.env["crm.loyalty.visit"].create(
+            {"partner_id": contact.id, "user_id": self.salesman.id, "date_planned": date(2025, 6, 25), "state": "done"}
+        )
+        # a medium customer without salesperson goes to the leader of the level's customer team
+        orphan = self.customers[-12]
+        self.assertEqual(self._level(orphan), "medium")
+        orphan.user_id = False
+        self.levels["medium"].team_id = self.env["crm.team"].create(
+            {"name": "Medium customers", "user_id": self.other_salesman.id}
+        )
+        plans = self.Plan._generate_plans(self.july, self.company)
+        top_visit = plans.visit_ids.filtered(lambda v: v.partner_id == self.top)
+        self.assertEqual(top_visit.date_planned, date(2025, 7, 25))
+        self.assertEqual(plans.visit_ids.filtered(lambda v: v.partner_id == orphan).user_id, self.other_salesman)
+        self.assertEqual(self.top.loyalty_next_visit_date, date(2025, 7, 25))
+        # a confirmed plan is never completed by a later generation
+        plan = plans.filtered(lambda p: p.user_id == self.salesman)
+        plan.action_confirm()
+        plan.visit_ids.filtered(lambda v: v.partner_id == self.medium).write(
+            {"state": "cancelled", "cancel_reason": "Moved"}
+        )
+        self.Plan._generate_plans(self.july, self.company)
+        self.assertEqual(len(plan.visit_ids), 19)
 
     def test_brief_contents(self):
         overdue = self._invoices([{"partner": self.medium, "amount": 777.0, "date": self.today - timedelta(days=90)}])
@@ -106,10 +137,13 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertIn("777.00", brief)
         self.assertIn("Consulting", brief, "bought by a Medium peer, never by this customer")
         self.assertIn("Lifetime value", brief)
-        # printable
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "crm_loyalty.crm_loyalty_visit_report_document", visit.ids
-        )[0]
+        self.assertIn("new in the pyramid", brief, "the level's last change")
+        # printable (by the report's xmlid), also by the salesperson
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.salesman)
+            ._render_qweb_html("crm_loyalty.crm_loyalty_visit_report", visit.ids)[0]
+        )
         self.assertIn(b"Audit 2026", html)
         self.assertIn(b"Products to propose", html)
 
@@ -125,14 +159,37 @@ class TestVisitPlans(LoyaltyCommon):
             self.assertEqual(visit.calendar_event_id.user_id, self.salesman)
             self.assertIn(self.salesman.partner_id, visit.calendar_event_id.partner_ids)
             self.assertEqual(visit.calendar_event_id.start_date, visit.date_planned)
+            self.assertEqual(
+                (visit.calendar_event_id.res_model, visit.calendar_event_id.res_id), (visit._name, visit.id)
+            )
         with self.assertRaises(UserError):
             plan.date_month = date(2025, 9, 1)
-        # outcome required, archived on the customer's chatter
+        # the plan's content is frozen, visits can be rescheduled in the month
+        with self.assertRaises(UserError):
+            visits[3].unlink()
+        with self.assertRaises(UserError):
+            self.env["crm.loyalty.visit"].create(
+                {
+                    "partner_id": self.small.id,
+                    "user_id": self.salesman.id,
+                    "date_planned": date(2025, 7, 9),
+                    "plan_id": plan.id,
+                }
+            )
+        with self.assertRaises(ValidationError):
+            visits[3].date_planned = date(2025, 8, 4)
+        visits[3].date_planned = date(2025, 7, 30)
+        self.assertEqual(visits[3].calendar_event_id.start_date, date(2025, 7, 30))
+        # outcome required, archived on the customer's chatter (by the salesperson)
+        visit = visits[0].with_user(self.salesman)
         with self.assertRaisesRegex(UserError, "outcome"):
-            visits[0].action_done()
-        visits[0].write({"outcome": "positive", "feedback": "Wants a tax review in Q4"})
-        visits[0].action_done()
+            visit.action_done()
+        visit.write({"outcome": "positive", "feedback": "Wants a tax review in Q4"})
+        visit.action_done()
         self.assertIn("Wants a tax review in Q4", visits[0].partner_id.message_ids[0].body)
+        self.assertIn("Positive", visits[0].partner_id.message_ids[0].body)
+        with self.assertRaises(UserError):
+            visits[0].action_done()
         visits[1].write({"outcome": "neutral"})
         visits[1].action_done()
         with self.assertRaisesRegex(UserError, "reason"):
@@ -141,6 +198,8 @@ class TestVisitPlans(LoyaltyCommon):
         visits[2].cancel_reason = "Customer on holiday"
         visits[2].action_cancel()
         self.assertFalse(event.exists())
+        with self.assertRaises(UserError):
+            visits[2].action_done()
         self.assertEqual((plan.visit_count, plan.done_count, plan.cancelled_count), (4, 2, 1))
         self.assertEqual(plan.completion_rate, 50.0)
         self.assertEqual(
@@ -148,3 +207,26 @@ class TestVisitPlans(LoyaltyCommon):
             {visits[3].partner_id.id: visits[3].date_planned},
         )
         self.assertEqual(visits[3].partner_id.loyalty_next_visit_date, visits[3].date_planned)
+
+    def test_draft_edits_keep_the_calendar_clean(self):
+        plan = self.Plan._generate_plans(self.july, self.company).filtered(lambda p: p.user_id == self.salesman)
+        plan.action_confirm()
+        plan.action_reset_draft()
+        visit = plan.visit_ids[0]
+        event = visit.calendar_event_id
+        self.assertTrue(event)
+        visit.unlink()
+        self.assertFalse(event.exists())
+        # a visit outside any plan goes to the calendar at once
+        visit = self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.small.id, "user_id": self.salesman.id, "date_planned": date(2025, 7, 9)}
+        )
+        self.assertEqual(visit.calendar_event_id.start_date, date(2025, 7, 9))
+        # a draft plan is deleted with its planned visits, a confirmed one is not
+        plan.action_confirm()
+        with self.assertRaises(UserError):
+            plan.unlink()
+        plan.action_reset_draft()
+        visits = plan.visit_ids
+        plan.unlink()
+        self.assertFalse(visits.exists())
