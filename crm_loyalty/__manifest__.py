@@ -13,7 +13,7 @@
     "application": False,
     "installable": True,
     "depends": ["account", "crm", "sale"],
-    "external_dependencies": {"python": ["pandas", "numpy", "scipy"]},
+    "external_dependencies": {"python": ["pandas", "numpy", "scipy", "xlsxwriter"]},
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",
@@ -32,6 +32,8 @@
         "views/crm_loyalty_menus.xml",
         "views/crm_loyalty_visit_views.xml",
         "views/crm_loyalty_kpi_views.xml",
+        "views/crm_loyalty_economics_views.xml",
+        "views/crm_loyalty_dashboard_views.xml",
     ],
     "demo": [
         "demo/crm_loyalty_demo.xml",

@@ -5,7 +5,9 @@ from loyalty_analytics.kpi import (
     level_economics,
     levels_at,
     migration_matrix,
+    new_customers,
     period_kpis,
+    period_kpis_by_level,
     scenario,
 )
 
@@ -122,3 +124,19 @@ def test_scenario_seed_002_example():
         scenario(economics, [("small", "big", -2)])
     with pytest.raises(KpiInputError, match="no data"):
         scenario(economics, [("inactive", "big", 1)])
+
+
+def test_period_kpis_by_level_february():
+    by_level = period_kpis_by_level(HISTORY, "2025-01-31", "2025-02-28")
+    # start: 1 small, 2 big, 3 medium, 6 top; end: 1 medium, 3 small, 4 small, 5 small, 6 top
+    assert by_level["small"]["active_start"] == 1 and by_level["small"]["active_end"] == 3
+    assert by_level["small"]["upgrades"] == 1 and by_level["small"]["retention_rate"] == 1.0
+    assert by_level["small"]["new"] == 1  # customer 4; 5 is won back, not new
+    assert by_level["big"]["lost"] == 1 and by_level["big"]["retention_rate"] == 0.0
+    assert by_level["medium"]["downgrades"] == 1 and by_level["medium"]["active_end"] == 1
+    assert by_level["top"]["retained"] == 1 and by_level["top"]["development"] == 0
+    # the levels add up to the company figures
+    total = period_kpis(HISTORY, "2025-01-31", "2025-02-28")
+    for key in ("active_start", "active_end", "new", "lost", "retained", "upgrades", "downgrades"):
+        assert sum(kpis[key] for kpis in by_level.values()) == total[key], key
+    assert new_customers(HISTORY, "2025-01-31", "2025-02-28") == {4}

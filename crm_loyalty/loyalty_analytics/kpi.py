@@ -95,6 +95,53 @@ def period_kpis(history, start, end):
     }
 
 
+def new_customers(history, start, end):
+    """Customers active at the end of ``end`` that were never active up to the end of ``start``."""
+    after = levels_at(history, end)
+    active_after = set(after[after.isin(RANKED_CODES)].index)
+    return active_after - ever_active_before(history, start)
+
+
+def period_kpis_by_level(history, start, end):
+    """The KPIs of :func:`period_kpis` broken down by level.
+
+    A customer counts in the level it held at the start of the period for
+    ``active_start``, ``lost``, ``retained``, ``upgrades`` and ``downgrades``
+    (it left that level up or down the pyramid), and in the level it holds at
+    the end for ``active_end`` and ``new``; retention is computed within the
+    level of the start.
+
+    :returns: dict ``level code -> KPI dict`` for the ranked levels
+    """
+    if pd.Timestamp(end) < pd.Timestamp(start):
+        raise KpiInputError("The end of the period must not be before its start.")
+    before = levels_at(history, start)
+    after = levels_at(history, end)
+    fresh = new_customers(history, start, end)
+    result = {}
+    for code in RANKED_CODES:
+        at_start = set(before[before == code].index)
+        at_end = set(after[after == code].index)
+        retained = {partner for partner in at_start if after.get(partner) in RANKED_CODES}
+        up = sum(LEVEL_ORDER[after[partner]] < LEVEL_ORDER[code] for partner in retained)
+        down = sum(LEVEL_ORDER[after[partner]] > LEVEL_ORDER[code] for partner in retained)
+        new = len(at_end & fresh)
+        retention = len(retained) / len(at_start) if at_start else None
+        result[code] = {
+            "active_start": len(at_start),
+            "active_end": len(at_end),
+            "new": new,
+            "lost": len(at_start) - len(retained),
+            "retained": len(retained),
+            "retention_rate": retention,
+            "churn_rate": None if retention is None else 1.0 - retention,
+            "upgrades": int(up),
+            "downgrades": int(down),
+            "development": new + int(up),
+        }
+    return result
+
+
 def migration_matrix(level_a, level_b, revenue=None):
     """Customers (and revenue) moving between levels from date A to date B.
 
@@ -172,23 +219,26 @@ def level_economics(scores, total_cost=0.0, rule="customers", weights=None):
     return table
 
 
-def scenario(economics, moves):
+def scenario(economics, moves, labels=None):
     """What if N customers moved from one level to another, fixed cost unchanged?
 
     :param economics: the table of :func:`level_economics` (needs
         ``customers``, ``avg_revenue`` and ``avg_profit``)
     :param moves: list of ``(from_code, to_code, count)``
+    :param labels: optional mapping level code -> name used in the messages
     :returns: dict with ``revenue_change``, ``profit_change`` and ``customers``
         (the new number of customers per level)
     :raises KpiInputError: a level moved to itself, a negative or non-integer
         count, an unknown level, or more customers moved out of a level than it holds
     """
+    labels = labels or {}
     customers = economics["customers"].astype(int).to_dict()
     remaining = dict(customers)
     revenue_change = profit_change = 0.0
     for origin, target, count in moves:
         if origin not in customers or target not in customers:
-            raise KpiInputError(f"Level '{origin if origin not in customers else target}' has no data in this period.")
+            missing = origin if origin not in customers else target
+            raise KpiInputError(f"Level '{labels.get(missing, missing)}' has no customers in this period.")
         if origin == target:
             raise KpiInputError("A scenario line must move customers to another level.")
         if int(count) != count or count < 0:
@@ -196,7 +246,8 @@ def scenario(economics, moves):
         remaining[origin] -= int(count)
         if remaining[origin] < 0:
             raise KpiInputError(
-                f"The scenario moves more customers out of level '{origin}' than it holds ({customers[origin]})."
+                f"The scenario moves more customers out of level '{labels.get(origin, origin)}' than it holds "
+                f"({customers[origin]})."
             )
         remaining[target] += int(count)
         revenue_change += count * (economics.at[target, "avg_revenue"] - economics.at[origin, "avg_revenue"])

@@ -10,3 +10,8 @@ from . import sale_order
 from . import crm_loyalty_visit
 from . import crm_loyalty_visit_plan
 from . import crm_loyalty_kpi
+from . import crm_loyalty_economics
+from . import crm_loyalty_scenario
+from . import crm_loyalty_migration
+from . import crm_loyalty_target
+from . import crm_loyalty_dashboard

@@ -7,7 +7,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..loyalty_analytics.kpi import period_kpis
+from ..loyalty_analytics import RANKED_CODES
+from ..loyalty_analytics.kpi import levels_at, new_customers, period_kpis, period_kpis_by_level
 
 
 class CrmLoyaltyKpi(models.Model):
@@ -21,7 +22,7 @@ class CrmLoyaltyKpi(models.Model):
 
     _name = "crm.loyalty.kpi"
     _description = "Customer Retention KPIs (monthly snapshot)"
-    _order = "date_month desc, company_id, user_id"
+    _order = "date_month desc, company_id, user_id, level_id"
 
     date_month = fields.Date(string="Month", required=True, index=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
@@ -37,17 +38,72 @@ class CrmLoyaltyKpi(models.Model):
     upgrades = fields.Integer(readonly=True)
     downgrades = fields.Integer(readonly=True)
     development = fields.Integer(string="Customer Development", readonly=True, help="New customers + upgrades.")
+    level_id = fields.Many2one(
+        "crm.loyalty.level",
+        string="Level",
+        index=True,
+        readonly=True,
+        help="Rows per level: customers counted in their level at the start of the month "
+        "(lost, retained, upgrades, downgrades) or at its end (active, new, revenue, visits).",
+    )
     revenue = fields.Monetary(
-        readonly=True, help="Untaxed revenue of the month's posted invoices and credit notes (by invoice salesperson)."
+        readonly=True,
+        help="Untaxed revenue of the month's posted invoices and credit notes (by invoice salesperson; by the "
+        "customer's level at the end of the month on level rows).",
+    )
+    visit_count = fields.Integer(string="Visits Planned", readonly=True)
+    visit_done_count = fields.Integer(string="Visits Done", readonly=True)
+    visit_completion = fields.Float(
+        string="Visit Completion (%)",
+        digits=(5, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Visits done / visits planned in the month (cancelled visits count as not done).",
+    )
+    target_new_customers = fields.Integer(string="Yearly Target: New Customers", readonly=True)
+    ytd_new_customers = fields.Integer(
+        string="New Customers (Year to Date)",
+        readonly=True,
+        help="Customers of the salesperson active at the end of the month and never active before this year.",
+    )
+    attainment_new_customers = fields.Float(
+        string="New Customers Attainment (%)",
+        digits=(5, 1),
+        compute="_compute_attainment",
+        store=True,
+        aggregator="avg",
+    )
+    target_new_revenue = fields.Monetary(string="Yearly Target: New Revenue", readonly=True)
+    ytd_new_revenue = fields.Monetary(
+        string="New Revenue (Year to Date)",
+        readonly=True,
+        help="Revenue since January 1st from the new customers of the year.",
+    )
+    attainment_new_revenue = fields.Float(
+        string="New Revenue Attainment (%)",
+        digits=(5, 1),
+        compute="_compute_attainment",
+        store=True,
+        aggregator="avg",
     )
 
     _sql_constraints = [
         (
             "month_company_user_uniq",
-            "unique(date_month, company_id, user_id)",
-            "One KPI row per month and salesperson.",
+            "unique NULLS NOT DISTINCT (date_month, company_id, user_id, level_id)",
+            "One KPI row per month, salesperson and level.",
         ),
     ]
+
+    @api.depends("target_new_customers", "ytd_new_customers", "target_new_revenue", "ytd_new_revenue")
+    def _compute_attainment(self):
+        for row in self:
+            row.attainment_new_customers = (
+                100.0 * row.ytd_new_customers / row.target_new_customers if row.target_new_customers else 0.0
+            )
+            row.attainment_new_revenue = (
+                100.0 * row.ytd_new_revenue / row.target_new_revenue if row.target_new_revenue else 0.0
+            )
 
     @api.model
     def _loyalty_history_frame(self, company):
@@ -92,39 +148,150 @@ class CrmLoyaltyKpi(models.Model):
         return {user_id: float(amount) for user_id, amount in self.env.cr.fetchall()}
 
     @api.model
+    def _loyalty_visit_counts(self, company, start, end):
+        """Visits planned in the month: ``{(user_id, partner_id): (planned, done)}``."""
+        groups = self.env["crm.loyalty.visit"]._read_group(
+            [("company_id", "=", company.id), ("date_planned", ">=", start), ("date_planned", "<=", end)],
+            ["user_id", "commercial_partner_id", "state"],
+            ["__count"],
+        )
+        counts = {}
+        for user, partner, state, count in groups:
+            planned, done = counts.get((user.id, partner.id), (0, 0))
+            counts[(user.id, partner.id)] = (planned + count, done + (count if state == "done" else 0))
+        return counts
+
+    @api.model
+    def _loyalty_visit_values(self, visits, keep):
+        """Visit figures of the visits ``keep(user_id, partner_id)`` accepts."""
+        planned = done = 0
+        for (user_id, partner_id), (count, count_done) in visits.items():
+            if keep(user_id, partner_id):
+                planned += count
+                done += count_done
+        return {
+            "visit_count": planned,
+            "visit_done_count": done,
+            "visit_completion": 100.0 * done / planned if planned else 0.0,
+        }
+
+    @api.model
+    def _loyalty_kpi_extra(self, company, start, end, partner_user, partner_level):
+        """Hook for more figures per row (the helpdesk bridge adds satisfaction).
+
+        :param partner_user: dict partner id -> salesperson id
+        :param partner_level: dict partner id -> level code at the end of the month
+        :returns: dict ``(user_id or False, level code or False) -> {field: value}``
+        """
+        return {}
+
+    @api.model
+    def _loyalty_row_values(self, kpis):
+        return {
+            "active_start": kpis["active_start"],
+            "active_end": kpis["active_end"],
+            "new_count": kpis["new"],
+            "lost_count": kpis["lost"],
+            "retained_count": kpis["retained"],
+            "retention_rate": 100.0 * kpis["retention_rate"] if kpis["retention_rate"] is not None else 0.0,
+            "churn_rate": 100.0 * kpis["churn_rate"] if kpis["churn_rate"] is not None else 0.0,
+            "upgrades": kpis["upgrades"],
+            "downgrades": kpis["downgrades"],
+            "development": kpis["development"],
+        }
+
+    @api.model
     def _compute_month(self, date_month=None, companies=None):
-        """(Re)compute the snapshot of a month (default: the previous month)."""
+        """(Re)compute the snapshot of a month (default: the previous month).
+
+        Rows: the company total (no salesperson, no level), one per
+        salesperson and one per ranked level.
+        """
         start = fields.Date.to_date(date_month) or (fields.Date.context_today(self) - relativedelta(months=1))
         start = start.replace(day=1)
         end = start + relativedelta(months=1, days=-1)
         day_before = start - relativedelta(days=1)
+        year_before = start.replace(month=1, day=1) - relativedelta(days=1)
         rows = self.browse()
         for company in companies or self.env["res.company"].search([]):
             history = self._loyalty_history_frame(company)
             revenue = self._loyalty_revenue_by_user(company, start, end)
-            partners = self.env["res.partner"].browse(history["partner_id"].unique().tolist())
+            partner_revenue = (
+                self.env["crm.loyalty.score"]._loyalty_period_figures(company, start, end).set_index("partner_id")
+            )["revenue"]
+            visits = self._loyalty_visit_counts(company, start, end)
+            partners = self.env["res.partner"].browse(
+                set(history["partner_id"].unique().tolist()) | {partner for _user, partner in visits}
+            )
             salesperson = {partner.id: partner.user_id.id for partner in partners}
+            level_end = levels_at(history, end) if not history.empty else pd.Series(dtype=object)
             history["user_id"] = history["partner_id"].map(salesperson)
-            groups = [(False, history)] + [(user_id, frame) for user_id, frame in history.groupby("user_id") if user_id]
-            vals_list = []
-            for user_id, frame in groups:
+            extra = self._loyalty_kpi_extra(company, start, end, salesperson, level_end.to_dict())
+            targets = {
+                target.user_id.id: target
+                for target in self.env["crm.loyalty.target"].search(
+                    [("company_id", "=", company.id), ("year", "=", start.year)]
+                )
+            }
+            users = {int(user_id) for user_id in history["user_id"].dropna() if user_id} | set(targets)
+            users |= {user for user, _partner in visits if user}
+
+            base = {"date_month": start, "company_id": company.id}
+            vals_list = [
+                {
+                    **base,
+                    "user_id": False,
+                    "level_id": False,
+                    **self._loyalty_row_values(period_kpis(history, day_before, end)),
+                    "revenue": sum(revenue.values()),
+                    **self._loyalty_visit_values(visits, lambda _user, _partner: True),
+                    **extra.get((False, False), {}),
+                }
+            ]
+            for user_id in sorted(users):
+                frame = history[history["user_id"] == user_id]
                 kpis = period_kpis(frame, day_before, end)
+                fresh = new_customers(frame, year_before, end)
+                target = targets.get(user_id)
+                ytd_revenue = 0.0
+                if fresh:
+                    ytd = self.env["crm.loyalty.score"]._loyalty_period_figures(
+                        company, year_before + relativedelta(days=1), end
+                    )
+                    ytd_revenue = float(ytd.loc[ytd["partner_id"].isin(fresh), "revenue"].sum())
                 vals_list.append(
                     {
-                        "date_month": start,
-                        "company_id": company.id,
-                        "user_id": int(user_id) if user_id else False,
-                        "active_start": kpis["active_start"],
-                        "active_end": kpis["active_end"],
-                        "new_count": kpis["new"],
-                        "lost_count": kpis["lost"],
-                        "retained_count": kpis["retained"],
-                        "retention_rate": 100.0 * kpis["retention_rate"] if kpis["retention_rate"] is not None else 0.0,
-                        "churn_rate": 100.0 * kpis["churn_rate"] if kpis["churn_rate"] is not None else 0.0,
-                        "upgrades": kpis["upgrades"],
-                        "downgrades": kpis["downgrades"],
-                        "development": kpis["development"],
-                        "revenue": sum(revenue.values()) if not user_id else revenue.get(int(user_id), 0.0),
+                        **base,
+                        "user_id": user_id,
+                        "level_id": False,
+                        **self._loyalty_row_values(kpis),
+                        "revenue": revenue.get(user_id, 0.0),
+                        **self._loyalty_visit_values(visits, lambda user, _partner, user_id=user_id: user == user_id),
+                        "ytd_new_customers": len(fresh),
+                        "ytd_new_revenue": ytd_revenue,
+                        "target_new_customers": target.target_new_customers if target else 0,
+                        "target_new_revenue": target.target_new_revenue if target else 0.0,
+                        **extra.get((user_id, False), {}),
+                    }
+                )
+            levels = self.env["crm.loyalty.level"].search(
+                [("company_id", "=", company.id), ("code", "in", list(RANKED_CODES))]
+            )
+            by_level = period_kpis_by_level(history, day_before, end)
+            for level in levels:
+                members = level_end[level_end == level.code].index
+                vals_list.append(
+                    {
+                        **base,
+                        "user_id": False,
+                        "level_id": level.id,
+                        **self._loyalty_row_values(by_level[level.code]),
+                        "revenue": float(partner_revenue.reindex(members).fillna(0.0).sum()),
+                        **self._loyalty_visit_values(
+                            visits,
+                            lambda _user, partner, code=level.code, level_end=level_end: level_end.get(partner) == code,
+                        ),
+                        **extra.get((False, level.code), {}),
                     }
                 )
             self.sudo().search([("company_id", "=", company.id), ("date_month", "=", start)]).unlink()
@@ -134,3 +301,20 @@ class CrmLoyaltyKpi(models.Model):
     @api.model
     def _cron_compute_previous_month(self):
         self._compute_month()
+
+    def action_open_economics(self):
+        """Pyramid economics of the row's month (created on first use)."""
+        self.ensure_one()
+        end = self.date_month + relativedelta(months=1, days=-1)
+        economics = self.env["crm.loyalty.economics"].search(
+            [("company_id", "=", self.company_id.id), ("date_from", "=", self.date_month), ("date_to", "=", end)],
+            limit=1,
+        ) or self.env["crm.loyalty.economics"].create(
+            {"company_id": self.company_id.id, "date_from": self.date_month, "date_to": end}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.loyalty.economics",
+            "res_id": economics.id,
+            "view_mode": "form",
+        }

@@ -60,6 +60,13 @@ class CrmLoyaltyLevel(models.Model):
     is_ranked = fields.Boolean(compute="_compute_is_ranked")
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     description = fields.Text(translate=True)
+    cost_weight = fields.Float(
+        string="Cost Weight",
+        digits=(16, 2),
+        default=1.0,
+        help="Default weight of the level when the pyramid economics allocate marketing and sales costs by "
+        "level weights (customers x weight).",
+    )
     # service policy
     visit_interval_months = fields.Integer(
         string="Visit Every (months)",
@@ -99,6 +106,14 @@ class CrmLoyaltyLevel(models.Model):
             if level.visit_interval_months < 0:
                 raise ValidationError(
                     self.env._("The visit interval of level %(level)s cannot be negative.", level=level.display_name)
+                )
+
+    @api.constrains("cost_weight")
+    def _check_cost_weight(self):
+        for level in self:
+            if level.cost_weight < 0:
+                raise ValidationError(
+                    self.env._("The cost weight of level %(level)s cannot be negative.", level=level.display_name)
                 )
 
     @api.constrains("code", "company_id")

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from ..loyalty_analytics import (
     LEVEL_CODES,
@@ -411,6 +411,62 @@ class CrmLoyaltyScore(models.Model):
             ref=reference_date,
         )
 
+    @api.model
+    def _loyalty_cost_sql(self, company):
+        """Cost of an invoice line (needs the joins of :meth:`_loyalty_cost_joins`):
+        quantity in the product's unit x current cost, returned by credit notes."""
+        return SQL(
+            """line.quantity
+               / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
+               * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
+               * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)""",
+            company_key=str(company.id),
+        )
+
+    @api.model
+    def _loyalty_cost_joins(self):
+        return SQL(
+            """LEFT JOIN product_product product ON product.id = line.product_id
+               LEFT JOIN product_template template ON template.id = product.product_tmpl_id
+               LEFT JOIN uom_uom uom_line ON uom_line.id = line.product_uom_id
+               LEFT JOIN uom_uom uom_template ON uom_template.id = template.uom_id"""
+        )
+
+    @api.model
+    def _loyalty_period_figures(self, company, date_from, date_to):
+        """Revenue and cost per commercial partner of the posted customer
+        invoices and credit notes dated in [date_from, date_to], as in
+        :meth:`_loyalty_fetch_revenue` (company currency, untaxed, signed).
+
+        :returns: DataFrame ``partner_id``, ``revenue``, ``cost``
+        """
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT move.commercial_partner_id, SUM(-line.balance), COALESCE(SUM(%(cost)s), 0)
+                  FROM account_move_line line
+                  JOIN account_move move ON move.id = line.move_id
+                       %(joins)s
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                   AND line.display_type = 'product'
+                   AND line.account_id IS NOT NULL
+              GROUP BY move.commercial_partner_id
+                """,
+                cost=self._loyalty_cost_sql(company),
+                joins=self._loyalty_cost_joins(),
+                company=company.id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        frame = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "revenue", "cost"])
+        return frame.astype({"partner_id": int, "revenue": float, "cost": float})
+
     def _loyalty_fetch_revenue(self, company, windows):
         """Revenue, lifetime revenue and cost per commercial partner (one aggregate).
 
@@ -421,14 +477,7 @@ class CrmLoyaltyScore(models.Model):
         The average discount weights each invoice line's discount by its gross
         amount (unit price x quantity, in the invoice's currency).
         """
-        # cost of a line: quantity in the product's unit x current cost, returned by credit notes
-        cost = SQL(
-            """line.quantity
-               / NULLIF(COALESCE(uom_line.factor, 1) / COALESCE(uom_template.factor, 1), 0.0)
-               * COALESCE((product.standard_price ->> %(company_key)s)::numeric, 0)
-               * (CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END)""",
-            company_key=str(company.id),
-        )
+        cost = self._loyalty_cost_sql(company)
         query = SQL(
             """
             SELECT move.commercial_partner_id,
@@ -963,7 +1012,7 @@ class CrmLoyaltyScore(models.Model):
                     "window.",
                     partner=score.partner_id.display_name,
                     company=company.display_name,
-                    revenue=f"{score.revenue_window:,.2f} {company.currency_id.name}",
+                    revenue=format_amount(self.env, score.revenue_window, company.currency_id),
                 )
             else:
                 summary = self.env._("No longer a key account")

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import LoyaltyCommon
@@ -55,7 +56,7 @@ class TestRetentionKpis(LoyaltyCommon):
 
     def test_february_kpis_per_company_and_salesperson(self):
         rows = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 2, 14), self.company)
-        total = rows.filtered(lambda r: not r.user_id)
+        total = rows.filtered(lambda r: not r.user_id and not r.level_id)
         self.assertEqual(total.date_month, date(2025, 2, 1))
         self.assertEqual(
             (total.active_start, total.active_end, total.new_count, total.lost_count, total.retained_count),
@@ -73,7 +74,7 @@ class TestRetentionKpis(LoyaltyCommon):
     def test_past_month_reproduced_after_the_fact(self):
         first = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 2, 1), self.company)
         fields_ = ["active_end", "new_count", "lost_count", "retention_rate", "revenue"]
-        snapshot = {name: first.filtered(lambda r: not r.user_id)[name] for name in fields_}
+        snapshot = {name: first.filtered(lambda r: not r.user_id and not r.level_id)[name] for name in fields_}
         # a later change (lost in March) and a recompute of February give the same figures
         self.env["crm.loyalty.history"].sudo().create(
             {
@@ -87,9 +88,78 @@ class TestRetentionKpis(LoyaltyCommon):
         )
         again = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 2, 1), self.company)
         self.assertFalse(first.exists())
-        self.assertEqual({name: again.filtered(lambda r: not r.user_id)[name] for name in fields_}, snapshot)
-        self.assertEqual(len(again), 3, "company total + two salespeople")
+        self.assertEqual(
+            {name: again.filtered(lambda r: not r.user_id and not r.level_id)[name] for name in fields_}, snapshot
+        )
+        self.assertEqual(len(again), 7, "company total + two salespeople + four ranked levels")
         march = (
-            self.env["crm.loyalty.kpi"]._compute_month(date(2025, 3, 1), self.company).filtered(lambda r: not r.user_id)
+            self.env["crm.loyalty.kpi"]
+            ._compute_month(date(2025, 3, 1), self.company)
+            .filtered(lambda r: not r.user_id and not r.level_id)
         )
         self.assertEqual((march.lost_count, march.active_end), (1, 4))
+
+    def test_february_kpis_per_level(self):
+        rows = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 2, 1), self.company)
+        by_level = {row.level_id.code: row for row in rows.filtered("level_id")}
+        self.assertEqual(set(by_level), {"top", "big", "medium", "small"})
+        small, medium, big, top = by_level["small"], by_level["medium"], by_level["big"], by_level["top"]
+        # at the start: p0 and p5 small; at the end: p2 (down from medium), p3 (new) and p5 small
+        self.assertEqual((small.active_start, small.active_end, small.new_count, small.upgrades), (2, 3, 1, 1))
+        self.assertEqual((small.retention_rate, small.development), (100.0, 2))
+        self.assertEqual((medium.active_start, medium.active_end, medium.downgrades), (1, 1, 1))
+        self.assertEqual((big.active_start, big.active_end, big.lost_count, big.retention_rate), (1, 0, 1, 0.0))
+        self.assertEqual((top.retained_count, top.retention_rate), (1, 100.0))
+        # revenue by the level at the end of the month: p0 (300) is Medium at the end of February
+        self.assertEqual((medium.revenue, small.revenue), (300.0, 0.0))
+        total = rows.filtered(lambda r: not r.user_id and not r.level_id)
+        for name in ("active_start", "active_end", "new_count", "lost_count", "upgrades", "downgrades"):
+            self.assertEqual(sum(row[name] for row in by_level.values()), total[name], name)
+
+    def test_visit_completion(self):
+        p = self.partners
+        self.env["crm.loyalty.visit"].create(
+            [
+                {"partner_id": p[0].id, "user_id": self.anna.id, "date_planned": date(2025, 2, 5)},
+                {"partner_id": p[2].id, "user_id": self.anna.id, "date_planned": date(2025, 2, 6)},
+                {"partner_id": p[4].id, "user_id": self.bob.id, "date_planned": date(2025, 2, 7)},
+                {"partner_id": p[4].id, "user_id": self.bob.id, "date_planned": date(2025, 3, 7)},  # not February
+            ]
+        )
+        visits = self.env["crm.loyalty.visit"].search([("partner_id", "in", [p[0].id, p[4].id])])
+        visits.filtered(lambda v: v.date_planned.month == 2).write({"state": "done", "outcome": "positive"})
+        rows = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 2, 1), self.company)
+        total = rows.filtered(lambda r: not r.user_id and not r.level_id)
+        self.assertEqual((total.visit_count, total.visit_done_count), (3, 2))
+        self.assertAlmostEqual(total.visit_completion, 66.7, places=1)
+        anna = rows.filtered(lambda r: r.user_id == self.anna)
+        self.assertEqual((anna.visit_count, anna.visit_done_count, anna.visit_completion), (2, 1, 50.0))
+        bob = rows.filtered(lambda r: r.user_id == self.bob)
+        self.assertEqual(bob.visit_completion, 100.0)
+        top = rows.filtered(lambda r: r.level_id.code == "top")
+        self.assertEqual((top.visit_count, top.visit_completion), (1, 100.0))
+
+    def test_annual_plan_attainment(self):
+        target = self.env["crm.loyalty.target"].create(
+            {
+                "year": 2025,
+                "user_id": self.anna.id,
+                "company_id": self.company.id,
+                "target_new_customers": 2,
+                "target_new_revenue": 600.0,
+            }
+        )
+        rows = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 2, 1), self.company)
+        anna = rows.filtered(lambda r: r.user_id == self.anna)
+        # new this year and active at the end of February: p0, p2, p3 (p1 was lost); revenue: p0's 300
+        self.assertEqual((anna.target_new_customers, anna.ytd_new_customers), (2, 3))
+        self.assertEqual((anna.target_new_revenue, anna.ytd_new_revenue), (600.0, 300.0))
+        self.assertEqual((anna.attainment_new_customers, anna.attainment_new_revenue), (150.0, 50.0))
+        self.assertEqual((target.actual_new_customers, target.actual_new_revenue), (3, 300.0))
+        self.assertEqual(target.attainment_new_revenue, 50.0)
+        january = self.env["crm.loyalty.kpi"]._compute_month(date(2025, 1, 1), self.company)
+        self.assertEqual(january.filtered(lambda r: r.user_id == self.anna).ytd_new_revenue, 0.0)
+        with self.assertRaisesRegex(ValidationError, "positive or zero"):
+            target.target_new_customers = -1
+        with self.assertRaisesRegex(ValidationError, "between 2000 and 2100"):
+            target.year = 25

@@ -1,0 +1,168 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_date
+from odoo.tools.translate import LazyTranslate
+
+from ..loyalty_analytics import RANKED_CODES
+
+_lt = LazyTranslate(__name__)
+
+# pyramid shape: width (%) of each ranked level's bar, top to bottom
+_SHAPE = {"top": 28, "big": 46, "medium": 68, "small": 100}
+_COLOURS = {"top": "#1F4E79", "big": "#2F75B5", "medium": "#5B9BD5", "small": "#9DC3E6"}
+
+# (field, label, higher is better, kind)
+_TILES = [
+    ("active_end", _lt("Active Customers"), True, "int"),
+    ("new_count", _lt("New Customers"), True, "int"),
+    ("lost_count", _lt("Lost Customers"), False, "int"),
+    ("retention_rate", _lt("Retention"), True, "pct"),
+    ("churn_rate", _lt("Churn"), False, "pct"),
+    ("development", _lt("Customer Development"), True, "int"),
+    ("revenue", _lt("Revenue"), True, "money"),
+    ("visit_completion", _lt("Visit Completion"), True, "pct"),
+]
+
+
+class CrmLoyaltyDashboard(models.TransientModel):
+    """CRM > Customer Loyalty > Dashboard: the pyramid drawn top to bottom with
+    counts and revenue per level, KPI tiles for the last month against the
+    month before, and links into the analysis views."""
+
+    _name = "crm.loyalty.dashboard"
+    _description = "Customer Loyalty Dashboard"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    month = fields.Date(
+        string="Last Month",
+        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(months=1),
+        readonly=True,
+    )
+    pyramid_html = fields.Html(string="Pyramid", compute="_compute_dashboard", sanitize=False)
+    tiles_html = fields.Html(string="KPIs", compute="_compute_dashboard", sanitize=False)
+
+    @api.model
+    def action_open_dashboard(self):
+        dashboard = self.create({})
+        dashboard._loyalty_ensure_kpis()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customer Loyalty Dashboard"),
+            "res_model": self._name,
+            "res_id": dashboard.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _loyalty_ensure_kpis(self):
+        """Snapshots of the last month and the month before, computed if missing."""
+        kpi_model = self.env["crm.loyalty.kpi"]
+        for dashboard in self:
+            for month in (dashboard.month, dashboard.month - relativedelta(months=1)):
+                if not kpi_model.search_count(
+                    [("company_id", "=", dashboard.company_id.id), ("date_month", "=", month)], limit=1
+                ):
+                    kpi_model._compute_month(month, dashboard.company_id)
+        self.invalidate_recordset(["pyramid_html", "tiles_html"])
+
+    @api.depends("company_id", "month")
+    def _compute_dashboard(self):
+        for dashboard in self:
+            dashboard.pyramid_html = dashboard._loyalty_pyramid_html()
+            dashboard.tiles_html = dashboard._loyalty_tiles_html()
+
+    def _loyalty_pyramid_html(self):
+        self.ensure_one()
+        groups = {
+            level: (count, revenue)
+            for level, count, revenue in self.env["crm.loyalty.score"]._read_group(
+                [("company_id", "=", self.company_id.id), ("level_id", "!=", False)],
+                ["level_id"],
+                ["__count", "revenue_window:sum"],
+            )
+        }
+        levels = self.env["crm.loyalty.level"].search([("company_id", "=", self.company_id.id)])
+        rows = []
+        for level in levels:
+            count, revenue = groups.get(level, (0, 0.0))
+            ranked = level.code in RANKED_CODES
+            width = _SHAPE.get(level.code, 100)
+            colour = _COLOURS.get(level.code, "#BFBFBF")
+            text_colour = "#FFFFFF" if level.code in ("top", "big") else "#1B1B1B"
+            rows.append(
+                Markup(
+                    "<div class='o_loyalty_level %s' style='width:%s%%;margin:2px auto;padding:6px 4px;"
+                    "background:%s;color:%s;text-align:center;border-radius:3px'>"
+                    "<strong>%s</strong> · %s · %s</div>"
+                )
+                % (
+                    "o_loyalty_ranked" if ranked else "o_loyalty_other",
+                    width,
+                    colour,
+                    text_colour,
+                    level.name,
+                    self.env._("%(count)s customers", count=count),
+                    format_amount(self.env, revenue, self.currency_id),
+                )
+            )
+            if level.code == "small":
+                rows.append(Markup("<hr style='margin:6px 0'/>"))
+        return Markup("<div class='o_loyalty_pyramid' style='max-width:640px;margin:auto'>%s</div>") % Markup("").join(
+            rows
+        )
+
+    def _loyalty_format(self, value, kind):
+        if kind == "money":
+            return format_amount(self.env, value, self.currency_id)
+        if kind == "pct":
+            return f"{value:.1f} %"
+        return f"{int(value):,}"
+
+    def _loyalty_tiles_html(self):
+        self.ensure_one()
+        kpi_model = self.env["crm.loyalty.kpi"]
+        domain = [("company_id", "=", self.company_id.id), ("user_id", "=", False), ("level_id", "=", False)]
+        last = kpi_model.search([*domain, ("date_month", "=", self.month)], limit=1)
+        before = kpi_model.search([*domain, ("date_month", "=", self.month - relativedelta(months=1))], limit=1)
+        tiles = []
+        for field_name, label, higher_is_better, kind in _TILES:
+            value, previous = last[field_name] if last else 0, before[field_name] if before else 0
+            delta = value - previous
+            good = (delta > 0) == higher_is_better
+            colour = "#6C757D" if not delta else ("#198754" if good else "#DC3545")
+            arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+            tiles.append(
+                Markup(
+                    "<div class='o_loyalty_tile' style='flex:1 0 170px;border:1px solid #DEE2E6;border-radius:4px;"
+                    "padding:8px;margin:4px'><div class='text-muted small'>%s</div>"
+                    "<div style='font-size:1.5em;font-weight:bold'>%s</div>"
+                    "<div style='color:%s'>%s %s <span class='text-muted'>%s</span></div></div>"
+                )
+                % (
+                    label._translate(self.env.lang),
+                    self._loyalty_format(value, kind),
+                    colour,
+                    arrow,
+                    self._loyalty_format(abs(delta), kind),
+                    self.env._("vs %(value)s", value=self._loyalty_format(previous, kind)),
+                )
+            )
+        title = self.env._(
+            "%(month)s against %(previous)s",
+            month=format_date(self.env, self.month, date_format="MMMM y"),
+            previous=format_date(self.env, self.month - relativedelta(months=1), date_format="MMMM y"),
+        )
+        return Markup("<h4>%s</h4><div style='display:flex;flex-wrap:wrap'>%s</div>") % (
+            title,
+            Markup("").join(tiles),
+        )
+
+    def action_export_workbook(self):
+        workbook = self.env["crm.loyalty.workbook"]
+        return workbook._loyalty_download_action(workbook.loyalty_export_workbook(company=self.company_id))

@@ -1,0 +1,78 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..loyalty_analytics.kpi import new_customers
+
+
+class CrmLoyaltyTarget(models.Model):
+    """Annual plan of a salesperson: new customers and revenue from them.
+
+    Actuals are computed from the level history (customers of the
+    salesperson active at the date and never active before the year) and the
+    posted invoices of those customers since January 1st, up to today (or the
+    end of the year for past years).
+    """
+
+    _name = "crm.loyalty.target"
+    _description = "Salesperson Annual Plan"
+    _order = "year desc, user_id"
+    _check_company_auto = True
+
+    year = fields.Integer(required=True, default=lambda self: fields.Date.context_today(self).year)
+    user_id = fields.Many2one("res.users", string="Salesperson", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    target_new_customers = fields.Integer(string="Target: New Customers")
+    target_new_revenue = fields.Monetary(string="Target: New Revenue")
+    actual_new_customers = fields.Integer(string="New Customers", compute="_compute_actuals")
+    actual_new_revenue = fields.Monetary(string="New Revenue", compute="_compute_actuals")
+    attainment_new_customers = fields.Float(
+        string="New Customers Attainment (%)", digits=(5, 1), compute="_compute_actuals"
+    )
+    attainment_new_revenue = fields.Float(
+        string="New Revenue Attainment (%)", digits=(5, 1), compute="_compute_actuals"
+    )
+
+    _sql_constraints = [
+        ("year_user_company_uniq", "unique(year, user_id, company_id)", "One annual plan per salesperson and year."),
+    ]
+
+    @api.constrains("year", "target_new_customers", "target_new_revenue")
+    def _check_target(self):
+        for target in self:
+            if not 2000 <= target.year <= 2100:
+                raise ValidationError(self.env._("The year of an annual plan must be between 2000 and 2100."))
+            if target.target_new_customers < 0 or target.target_new_revenue < 0:
+                raise ValidationError(self.env._("Annual plan targets must be positive or zero."))
+
+    def _compute_actuals(self):
+        today = fields.Date.context_today(self)
+        cache = {}
+        for target in self:
+            start = date(target.year, 1, 1)
+            end = min(date(target.year, 12, 31), today)
+            key = (target.company_id.id, target.year)
+            if key not in cache:
+                history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(target.company_id)
+                figures = self.env["crm.loyalty.score"]._loyalty_period_figures(target.company_id, start, end)
+                cache[key] = (history, figures)
+            history, figures = cache[key]
+            fresh = set()
+            if end >= start and not history.empty:
+                partners = self.env["res.partner"].browse(history["partner_id"].unique().tolist())
+                mine = {partner.id for partner in partners if partner.user_id == target.user_id}
+                fresh = new_customers(history[history["partner_id"].isin(mine)], date(target.year - 1, 12, 31), end)
+            revenue = float(figures.loc[figures["partner_id"].isin(fresh), "revenue"].sum())
+            target.actual_new_customers = len(fresh)
+            target.actual_new_revenue = revenue
+            target.attainment_new_customers = (
+                100.0 * len(fresh) / target.target_new_customers if target.target_new_customers else 0.0
+            )
+            target.attainment_new_revenue = (
+                100.0 * revenue / target.target_new_revenue if target.target_new_revenue else 0.0
+            )

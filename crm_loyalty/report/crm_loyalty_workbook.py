@@ -1,0 +1,487 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+import base64
+import os
+import re
+import tempfile
+
+import xlsxwriter
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..loyalty_analytics.kpi import LEVEL_CODES, levels_at, migration_matrix
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(name):
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    return _SHEET_FORBIDDEN.sub(" ", name)[:31]
+
+
+class CrmLoyaltyWorkbook(models.AbstractModel):
+    """The Excel workbook of the customer pyramid (xlsxwriter).
+
+    Sheets: Pyramid (economics per level and a pyramid-shaped bar chart),
+    Customers (one row per scored customer), Migration (level at the start x
+    level at the end of the period, heat map), KPIs (monthly company figures
+    with line charts) and, when exported from a scenario, Scenario. Sheet and
+    column names follow the language of the user.
+    """
+
+    _name = "crm.loyalty.workbook"
+    _description = "Customer Pyramid Excel Workbook"
+
+    # ------------------------------------------------------------------
+    # entry points
+    # ------------------------------------------------------------------
+    @api.model
+    def loyalty_export_workbook(self, economics=None, scenario=None, company=None):
+        """Build the workbook and store it as an attachment (also for server actions).
+
+        Without economics, those of the last twelve full months of ``company``
+        (default: the current company) are used, created on first use.
+
+        :returns: the ``ir.attachment`` holding the .xlsx file
+        """
+        if scenario:
+            economics = scenario.economics_id
+        if not economics:
+            economics = self._loyalty_default_economics(company or self.env.company)
+        content = self._loyalty_build(economics, scenario)
+        name = self.env._(
+            "Customer Pyramid %(date_from)s - %(date_to)s.xlsx",
+            date_from=fields.Date.to_string(economics.date_from),
+            date_to=fields.Date.to_string(economics.date_to),
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "datas": base64.b64encode(content),
+                "res_model": (scenario or economics)._name,
+                "res_id": (scenario or economics).id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+
+    @api.model
+    def _loyalty_default_economics(self, company):
+        date_to = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
+        date_from = date_to.replace(day=1) - relativedelta(months=11)
+        economics_model = self.env["crm.loyalty.economics"]
+        return economics_model.search(
+            [("company_id", "=", company.id), ("date_from", "=", date_from), ("date_to", "=", date_to)], limit=1
+        ) or economics_model.create(
+            {
+                "name": self.env._("Last 12 Months"),
+                "company_id": company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )
+
+    @api.model
+    def _loyalty_download_action(self, attachment):
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # building
+    # ------------------------------------------------------------------
+    def _loyalty_build(self, economics, scenario=None):
+        fd, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(fd)
+        try:
+            # constant_memory: rows are streamed to disk, 100k customers stay small in memory
+            workbook = xlsxwriter.Workbook(
+                path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd", "strings_to_numbers": False}
+            )
+            formats = self._loyalty_formats(workbook, economics.currency_id)
+            self._loyalty_sheet_pyramid(workbook, formats, economics)
+            self._loyalty_sheet_customers(workbook, formats, economics.company_id)
+            self._loyalty_sheet_migration(workbook, formats, economics)
+            self._loyalty_sheet_kpis(workbook, formats, economics)
+            if scenario:
+                self._loyalty_sheet_scenario(workbook, formats, scenario)
+            workbook.close()
+            with open(path, "rb") as handle:
+                return handle.read()
+        finally:
+            os.unlink(path)
+
+    def _loyalty_formats(self, workbook, currency):
+        digits = currency.decimal_places
+        number = "#,##0" + ("." + "0" * digits if digits else "")
+        symbol = (currency.symbol or currency.name).replace('"', "")
+        money = f'"{symbol}" {number}' if currency.position == "before" else f'{number} "{symbol}"'
+        return {
+            "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "money": workbook.add_format({"num_format": money}),
+            "money_bold": workbook.add_format({"num_format": money, "bold": True}),
+            "int": workbook.add_format({"num_format": "#,##0"}),
+            "int_bold": workbook.add_format({"num_format": "#,##0", "bold": True}),
+            "pct": workbook.add_format({"num_format": "0.0%"}),
+            "ratio": workbook.add_format({"num_format": "0.00"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "bold": workbook.add_format({"bold": True}),
+        }
+
+    @api.model
+    def _loyalty_level_names(self, company):
+        levels = self.env["crm.loyalty.level"].search([("company_id", "=", company.id)])
+        return {level.code: level.name for level in levels}
+
+    def _loyalty_sheet_pyramid(self, workbook, formats, economics):
+        _ = self.env._
+        sheet = workbook.add_worksheet(_sheet_name(_("Pyramid")))
+        sheet.write(
+            0,
+            0,
+            _(
+                "Pyramid economics %(date_from)s - %(date_to)s",
+                date_from=fields.Date.to_string(economics.date_from),
+                date_to=fields.Date.to_string(economics.date_to),
+            ),
+            formats["title"],
+        )
+        headers = [
+            _("Level"),
+            _("Customers"),
+            _("Revenue"),
+            _("Gross Profit"),
+            _("Revenue per Customer"),
+            _("Profit per Customer"),
+            _("Margin (%)"),
+            _("Allocated Costs"),
+            _("Profit after Costs"),
+            _("Return on Costs"),
+        ]
+        lines = economics.line_ids.sorted("sequence")
+        # pyramid-style chart: stacked bars, an invisible offset series (hidden column L: half the free
+        # space) centres each level's bar; rows are streamed (constant memory), so written in one pass
+        widest = max(lines.mapped("customers") or [0]) or 1
+        sheet.set_row(2, 30)
+        sheet.write_row(2, 0, headers, formats["header"])
+        sheet.write_string(2, 11, _("Offset"), formats["header"])
+        sheet.set_column(0, 0, 16)
+        sheet.set_column(1, 9, 15)
+        sheet.set_column(11, 11, None, None, {"hidden": True})
+        row = 3
+        for line in lines:
+            sheet.write_string(row, 0, line.level_id.name)
+            sheet.write_number(row, 1, line.customers, formats["int"])
+            sheet.write_number(row, 2, line.revenue, formats["money"])
+            sheet.write_number(row, 3, line.gross_profit, formats["money"])
+            sheet.write_number(row, 4, line.avg_revenue, formats["money"])
+            sheet.write_number(row, 5, line.avg_profit, formats["money"])
+            sheet.write_number(row, 6, line.margin_pct / 100.0, formats["pct"])
+            sheet.write_number(row, 7, line.cost, formats["money"])
+            sheet.write_number(row, 8, line.profit_after_cost, formats["money"])
+            if line.cost:
+                sheet.write_number(row, 9, line.roi, formats["ratio"])
+            sheet.write_number(row, 11, (widest - line.customers) / 2.0)
+            row += 1
+        first, last = 3, row - 1
+        sheet.write_string(row, 0, _("Total"), formats["bold"])
+        sheet.write_number(row, 1, economics.customer_count, formats["int_bold"])
+        sheet.write_number(row, 2, economics.revenue, formats["money_bold"])
+        sheet.write_number(row, 3, economics.gross_profit, formats["money_bold"])
+        sheet.write_number(row, 7, economics.total_cost, formats["money_bold"])
+        sheet.write_number(row, 8, economics.profit_after_cost, formats["money_bold"])
+        if not lines:
+            return
+        name = sheet.get_name()
+        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+        chart.add_series(
+            {
+                "name": _("Offset"),
+                "categories": [name, first, 0, last, 0],
+                "values": [name, first, 11, last, 11],
+                "fill": {"none": True},
+                "border": {"none": True},
+            }
+        )
+        chart.add_series(
+            {
+                "name": _("Customers"),
+                "categories": [name, first, 0, last, 0],
+                "values": [name, first, 1, last, 1],
+                "fill": {"color": "#2F75B5"},
+                "data_labels": {"value": True, "position": "center", "font": {"color": "white"}},
+                "gap": 20,
+            }
+        )
+        chart.set_title({"name": _("Customer Pyramid")})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})  # top of the pyramid at the top
+        chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+        chart.set_size({"width": 620, "height": 340})
+        chart.show_hidden_data()
+        sheet.insert_chart(row + 2, 0, chart)
+
+    def _loyalty_customer_columns(self):
+        _ = self.env._
+        return [
+            (_("Customer"), "text", 32),
+            (_("Reference"), "text", 12),
+            (_("Level"), "text", 12),
+            (_("Rank"), "int", 8),
+            (_("Salesperson"), "text", 20),
+            (_("Revenue (ranking window)"), "money", 16),
+            (_("Gross Margin (ranking window)"), "money", 16),
+            (_("Margin (%)"), "pct", 10),
+            (_("Lifetime Revenue"), "money", 16),
+            (_("Invoices"), "int", 9),
+            (_("Last Invoice"), "date", 12),
+            (_("Lifetime Value"), "money", 16),
+            (_("P(alive)"), "pct", 9),
+            (_("Profit Class"), "text", 14),
+            (_("Value Phase"), "text", 11),
+            (_("Key Account"), "bool", 9),
+            (_("Elastic"), "bool", 9),
+            (_("At Risk"), "bool", 9),
+        ]
+
+    def _loyalty_sheet_customers(self, workbook, formats, company):
+        _ = self.env._
+        sheet = workbook.add_worksheet(_sheet_name(_("Customers")))
+        columns = self._loyalty_customer_columns()
+        for index, (_title, _kind, width) in enumerate(columns):
+            sheet.set_column(index, index, width)
+        sheet.write_row(0, 0, [title for title, _kind, _width in columns], formats["header"])
+        sheet.freeze_panes(1, 0)
+        score_model = self.env["crm.loyalty.score"]
+        score_model.flush_model()
+        self.env["res.partner"].flush_model(["name", "ref", "user_id"])
+        lang = self.env.lang or "en_US"
+        yes, no = _("Yes"), _("No")
+        profit_classes = dict(score_model._fields["profit_class"]._description_selection(self.env))
+        phases = dict(score_model._fields["value_phase"]._description_selection(self.env))
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.name, partner.ref,
+                       COALESCE(level.name ->> %(lang)s, level.name ->> 'en_US'), score.rank, sales.name,
+                       score.revenue_window, score.margin_window, score.margin_percent, score.revenue_lifetime,
+                       score.invoice_count, score.last_invoice_date, score.clv, score.probability_alive,
+                       score.profit_class, score.value_phase, score.is_key_account, score.is_elastic, score.at_risk
+                  FROM crm_loyalty_score score
+                  JOIN res_partner partner ON partner.id = score.partner_id
+             LEFT JOIN crm_loyalty_level level ON level.id = score.level_id
+             LEFT JOIN res_users users ON users.id = partner.user_id
+             LEFT JOIN res_partner sales ON sales.id = users.partner_id
+                 WHERE score.company_id = %(company)s
+              ORDER BY score.level_sequence, score.rank NULLS LAST, partner.name, score.id
+                """,
+                lang=lang,
+                company=company.id,
+            )
+        )
+        row = 0
+        money, integer, pct, date = formats["money"], formats["int"], formats["pct"], formats["date"]
+        while batch := self.env.cr.fetchmany(5000):
+            for record in batch:
+                row += 1
+                (
+                    name,
+                    ref,
+                    level,
+                    rank,
+                    user,
+                    revenue,
+                    margin,
+                    margin_pct,
+                    lifetime,
+                    invoices,
+                    last_date,
+                    clv,
+                    alive,
+                    profit_class,
+                    phase,
+                    key_account,
+                    elastic,
+                    at_risk,
+                ) = record
+                sheet.write_string(row, 0, name or "")
+                sheet.write_string(row, 1, ref or "")
+                sheet.write_string(row, 2, level or "")
+                if rank:
+                    sheet.write_number(row, 3, rank, integer)
+                sheet.write_string(row, 4, user or "")
+                sheet.write_number(row, 5, float(revenue or 0.0), money)
+                sheet.write_number(row, 6, float(margin or 0.0), money)
+                sheet.write_number(row, 7, float(margin_pct or 0.0) / 100.0, pct)
+                sheet.write_number(row, 8, float(lifetime or 0.0), money)
+                sheet.write_number(row, 9, invoices or 0, integer)
+                if last_date:
+                    sheet.write_datetime(row, 10, last_date, date)
+                sheet.write_number(row, 11, float(clv or 0.0), money)
+                sheet.write_number(row, 12, float(alive or 0.0), pct)
+                sheet.write_string(row, 13, profit_classes.get(profit_class, ""))
+                sheet.write_string(row, 14, phases.get(phase, ""))
+                sheet.write_string(row, 15, yes if key_account else no)
+                sheet.write_string(row, 16, yes if elastic else no)
+                sheet.write_string(row, 17, yes if at_risk else no)
+        sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
+
+    def _loyalty_migration_tables(self, economics):
+        """Counts and revenue from the level at the start of the period to the level at its end."""
+        company = economics.company_id
+        history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(company)
+        date_a = economics.date_from - relativedelta(days=1)
+        if history.empty:
+            level_a = level_b = history.set_index("partner_id")["level_code"]
+        else:
+            level_a, level_b = levels_at(history, date_a), levels_at(history, economics.date_to)
+        figures = self.env["crm.loyalty.score"]._loyalty_period_figures(company, economics.date_from, economics.date_to)
+        return migration_matrix(level_a, level_b, figures.set_index("partner_id")["revenue"])
+
+    def _loyalty_sheet_migration(self, workbook, formats, economics):
+        _ = self.env._
+        sheet = workbook.add_worksheet(_sheet_name(_("Migration")))
+        counts, amounts = self._loyalty_migration_tables(economics)
+        names = self._loyalty_level_names(economics.company_id)
+        names["none"] = _("Not in Pyramid")
+        labels = [names.get(code, code) for code in [*LEVEL_CODES, "none"]]
+        date_a = economics.date_from - relativedelta(days=1)
+        sheet.write(
+            0,
+            0,
+            _(
+                "Customers from the level at %(date_a)s (rows) to the level at %(date_b)s (columns)",
+                date_a=fields.Date.to_string(date_a),
+                date_b=fields.Date.to_string(economics.date_to),
+            ),
+            formats["title"],
+        )
+        sheet.set_column(0, 0, 18)
+        sheet.set_column(1, len(labels), 13)
+        blocks = [
+            (2, counts, formats["int"], _("Customers")),
+            (len(labels) + 5, amounts, formats["money"], _("Revenue")),
+        ]
+        for top, table, cell_format, title in blocks:
+            sheet.write_string(top, 0, title, formats["header"])
+            sheet.write_row(top, 1, labels, formats["header"])
+            for offset, (code, values) in enumerate(table.iterrows(), start=1):
+                sheet.write_string(top + offset, 0, names.get(code, code), formats["header"])
+                for column, value in enumerate(values.tolist(), start=1):
+                    sheet.write_number(top + offset, column, float(value), cell_format)
+            sheet.conditional_format(
+                top + 1,
+                1,
+                top + len(labels),
+                len(labels),
+                {"type": "3_color_scale", "min_color": "#F8F8F8", "mid_color": "#FFEB84", "max_color": "#F8696B"},
+            )
+
+    def _loyalty_sheet_kpis(self, workbook, formats, economics):
+        _ = self.env._
+        sheet = workbook.add_worksheet(_sheet_name(_("KPIs")))
+        kpis = (
+            self.env["crm.loyalty.kpi"]
+            .search(
+                [
+                    ("company_id", "=", economics.company_id.id),
+                    ("user_id", "=", False),
+                    ("level_id", "=", False),
+                    ("date_month", "<=", economics.date_to),
+                ],
+                order="date_month desc",
+                limit=24,
+            )
+            .sorted("date_month")
+        )
+        headers = [
+            _("Month"),
+            _("Active Customers"),
+            _("New Customers"),
+            _("Lost Customers"),
+            _("Retention (%)"),
+            _("Churn (%)"),
+            _("Upgrades"),
+            _("Downgrades"),
+            _("Customer Development"),
+            _("Revenue"),
+            _("Visit Completion (%)"),
+        ]
+        sheet.set_row(0, 30)
+        sheet.write_row(0, 0, headers, formats["header"])
+        sheet.set_column(0, len(headers) - 1, 13)
+        sheet.freeze_panes(1, 1)
+        for row, kpi in enumerate(kpis, start=1):
+            sheet.write_datetime(row, 0, kpi.date_month, formats["date"])
+            for column, value in enumerate([kpi.active_end, kpi.new_count, kpi.lost_count], start=1):
+                sheet.write_number(row, column, value, formats["int"])
+            sheet.write_number(row, 4, kpi.retention_rate / 100.0, formats["pct"])
+            sheet.write_number(row, 5, kpi.churn_rate / 100.0, formats["pct"])
+            for column, value in enumerate([kpi.upgrades, kpi.downgrades, kpi.development], start=6):
+                sheet.write_number(row, column, value, formats["int"])
+            sheet.write_number(row, 9, kpi.revenue, formats["money"])
+            sheet.write_number(row, 10, kpi.visit_completion / 100.0, formats["pct"])
+        if not kpis:
+            sheet.write_string(2, 0, _("No monthly KPI snapshot yet."))
+            return
+        name, last = sheet.get_name(), len(kpis)
+        charts = [
+            (_("Customers"), [(1, "#2F75B5"), (2, "#70AD47"), (3, "#C00000")], None),
+            (_("Retention and Churn"), [(4, "#2F75B5"), (5, "#C00000")], {"num_format": "0%"}),
+        ]
+        for index, (title, series, axis) in enumerate(charts):
+            chart = workbook.add_chart({"type": "line"})
+            for column, color in series:
+                chart.add_series(
+                    {
+                        "name": [name, 0, column],
+                        "categories": [name, 1, 0, last, 0],
+                        "values": [name, 1, column, last, column],
+                        "line": {"color": color, "width": 2.25},
+                        "marker": {"type": "circle", "size": 4},
+                    }
+                )
+            chart.set_title({"name": title})
+            chart.set_x_axis({"date_axis": True, "num_format": "yyyy-mm"})
+            if axis:
+                chart.set_y_axis(axis)
+            chart.set_size({"width": 560, "height": 300})
+            sheet.insert_chart(last + 3, 0 if index == 0 else 7, chart)
+
+    def _loyalty_sheet_scenario(self, workbook, formats, scenario):
+        _ = self.env._
+        sheet = workbook.add_worksheet(_sheet_name(_("Scenario")))
+        sheet.set_column(0, 4, 18)
+        sheet.write_string(0, 0, scenario.name, formats["title"])
+        sheet.write_row(2, 0, [_("From Level"), _("To Level"), _("Customers to Move")], formats["header"])
+        row = 3
+        for line in scenario.line_ids:
+            sheet.write_string(row, 0, line.from_level_id.name)
+            sheet.write_string(row, 1, line.to_level_id.name)
+            sheet.write_number(row, 2, line.count, formats["int"])
+            row += 1
+        row += 1
+        for label, value in [
+            (_("Revenue Now"), scenario.revenue_before),
+            (_("Revenue Change"), scenario.revenue_change),
+            (_("Revenue after Scenario"), scenario.revenue_after),
+            (_("Profit after Costs Now"), scenario.profit_before),
+            (_("Profit Change"), scenario.profit_change),
+            (_("Profit after Costs after Scenario"), scenario.profit_after),
+        ]:
+            sheet.write_string(row, 0, label, formats["bold"])
+            sheet.write_number(row, 1, value, formats["money"])
+            row += 1
+        row += 1
+        sheet.write_row(row, 0, [_("Level"), _("Customers Now"), _("Customers after")], formats["header"])
+        after = scenario._loyalty_customers_after()
+        for line in scenario.economics_id.line_ids.sorted("sequence"):
+            row += 1
+            sheet.write_string(row, 0, line.level_id.name)
+            sheet.write_number(row, 1, line.customers, formats["int"])
+            sheet.write_number(row, 2, after.get(line.level_id.code, line.customers), formats["int"])
