@@ -122,7 +122,7 @@ def test_scenario_seed_002_example():
         scenario(economics, [("big", "big", 1)])
     with pytest.raises(KpiInputError, match="whole number"):
         scenario(economics, [("small", "big", -2)])
-    with pytest.raises(KpiInputError, match="no data"):
+    with pytest.raises(KpiInputError, match="no customers"):
         scenario(economics, [("inactive", "big", 1)])
 
 
@@ -140,3 +140,17 @@ def test_period_kpis_by_level_february():
     for key in ("active_start", "active_end", "new", "lost", "retained", "upgrades", "downgrades"):
         assert sum(kpis[key] for kpis in by_level.values()) == total[key], key
     assert new_customers(HISTORY, "2025-01-31", "2025-02-28") == {4}
+
+
+def test_level_economics_roi_is_none_without_cost_in_a_mixed_table():
+    scores = pd.DataFrame(
+        {
+            "level_code": ["top", "small", "prospect"],
+            "revenue": [1000.0, 100.0, 0.0],
+            "margin": [400.0, 50.0, 0.0],
+        }
+    )
+    table = level_economics(scores, 110.0, "revenue")
+    assert table.at["top", "roi"] == pytest.approx(300.0 / 100.0)
+    assert table.at["prospect", "roi"] is None
+    assert table.at["prospect", "cost"] == 0.0

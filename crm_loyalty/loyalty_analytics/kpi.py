@@ -212,10 +212,14 @@ def level_economics(scores, total_cost=0.0, rule="customers", weights=None):
         raise KpiInputError("The costs cannot be allocated: the allocation basis of every level is zero.")
     table["cost"] = basis * (total_cost / total_basis) if total_basis > 0 else 0.0
     table["profit_after_cost"] = table["gross_profit"] - table["cost"]
-    table["roi"] = [
-        (profit / cost) if cost > 0 else None
-        for profit, cost in zip(table["profit_after_cost"], table["cost"], strict=True)
-    ]
+    table["roi"] = pd.Series(
+        [
+            (profit / cost) if cost > 0 else None
+            for profit, cost in zip(table["profit_after_cost"], table["cost"], strict=True)
+        ],
+        index=table.index,
+        dtype=object,
+    )
     return table
 
 

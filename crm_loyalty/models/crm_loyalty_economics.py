@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..loyalty_analytics.kpi import KpiInputError, level_economics, levels_at
 
@@ -31,8 +32,8 @@ class CrmLoyaltyEconomics(models.Model):
     """Pyramid economics of a period (seed 002).
 
     Customers are counted in the level they held at the end of the period
-    (from the level history; customers without history fall back on their
-    current level). Revenue and gross profit are those of the posted
+    (from the level history; customers whose history starts after the period
+    take their current level). Revenue and gross profit are those of the posted
     invoices and credit notes dated in the period, as in Odoo's invoice
     analysis. Marketing and sales costs entered by the managers are
     allocated to the levels by customer count, by revenue or by level weights.
@@ -139,17 +140,26 @@ class CrmLoyaltyEconomics(models.Model):
         history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(company)
         level_end = levels_at(history, self.date_to) if not history.empty else pd.Series(dtype=object)
         figures = self.env["crm.loyalty.score"]._loyalty_period_figures(company, self.date_from, self.date_to)
-        current = {
-            score.partner_id.id: score.level_id.code
-            for score in self.env["crm.loyalty.score"].search(
-                [("company_id", "=", company.id), ("level_id", "!=", False)]
+        self.env["crm.loyalty.score"].flush_model(["level_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT score.partner_id, level.code
+                     FROM crm_loyalty_score score
+                     JOIN crm_loyalty_level level ON level.id = score.level_id
+                    WHERE score.company_id = %s""",
+                company.id,
             )
-        }
-        partners = pd.Index(level_end.index).union(pd.Index(figures["partner_id"]))
+        )
+        current = dict(self.env.cr.fetchall())
+        # customers whose history starts after the period (ranked for the first time later, e.g. the
+        # module was installed after the period) take their current level
+        known = set(history.loc[history["date"] < pd.Timestamp(self.date_to) + pd.Timedelta(days=1), "partner_id"])
+        later = pd.Index([partner for partner in current if partner not in known], dtype="int64")
+        partners = pd.Index(level_end.index).union(pd.Index(figures["partner_id"])).union(later)
         frame = pd.DataFrame(index=partners)
         frame.index.name = "partner_id"
         frame["level_code"] = level_end.reindex(partners)
-        missing = frame["level_code"].isna() & ~frame.index.isin(history["partner_id"].unique())
+        missing = frame["level_code"].isna() & ~frame.index.isin(list(known))
         frame.loc[missing, "level_code"] = frame.index[missing].map(current)
         indexed = figures.set_index("partner_id")
         frame["revenue"] = indexed["revenue"].reindex(partners).fillna(0.0)
@@ -188,7 +198,7 @@ class CrmLoyaltyEconomics(models.Model):
                             "margin_pct": float(row["margin_pct"]),
                             "cost": round(float(row["cost"]), digits),
                             "profit_after_cost": round(float(row["profit_after_cost"]), digits),
-                            "roi": float(row["roi"]) if row["roi"] is not None else 0.0,
+                            "roi": float(row["roi"]) if pd.notna(row["roi"]) else 0.0,
                         },
                     )
                 )

@@ -162,6 +162,20 @@ class CrmLoyaltyKpi(models.Model):
         return counts
 
     @api.model
+    def _loyalty_salesperson_map(self, partner_ids):
+        """``{partner id: salesperson id}`` in one query (no ORM cache for 100k customers)."""
+        if not partner_ids:
+            return {}
+        self.env["res.partner"].flush_model(["user_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id FROM res_partner WHERE id = ANY(%s) AND user_id IS NOT NULL",
+                [int(partner_id) for partner_id in partner_ids],
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
     def _loyalty_visit_values(self, visits, keep):
         """Visit figures of the visits ``keep(user_id, partner_id)`` accepts."""
         planned = done = 0
@@ -220,10 +234,9 @@ class CrmLoyaltyKpi(models.Model):
                 self.env["crm.loyalty.score"]._loyalty_period_figures(company, start, end).set_index("partner_id")
             )["revenue"]
             visits = self._loyalty_visit_counts(company, start, end)
-            partners = self.env["res.partner"].browse(
+            salesperson = self._loyalty_salesperson_map(
                 set(history["partner_id"].unique().tolist()) | {partner for _user, partner in visits}
             )
-            salesperson = {partner.id: partner.user_id.id for partner in partners}
             level_end = levels_at(history, end) if not history.empty else pd.Series(dtype=object)
             history["user_id"] = history["partner_id"].map(salesperson)
             extra = self._loyalty_kpi_extra(company, start, end, salesperson, level_end.to_dict())

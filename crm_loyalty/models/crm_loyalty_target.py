@@ -64,8 +64,8 @@ class CrmLoyaltyTarget(models.Model):
             history, figures = cache[key]
             fresh = set()
             if end >= start and not history.empty:
-                partners = self.env["res.partner"].browse(history["partner_id"].unique().tolist())
-                mine = {partner.id for partner in partners if partner.user_id == target.user_id}
+                salesperson = self.env["crm.loyalty.kpi"]._loyalty_salesperson_map(history["partner_id"].unique())
+                mine = {partner for partner, user in salesperson.items() if user == target.user_id.id}
                 fresh = new_customers(history[history["partner_id"].isin(mine)], date(target.year - 1, 12, 31), end)
             revenue = float(figures.loc[figures["partner_id"].isin(fresh), "revenue"].sum())
             target.actual_new_customers = len(fresh)

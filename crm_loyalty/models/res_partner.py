@@ -100,6 +100,7 @@ class ResPartner(models.Model):
     )
     loyalty_history_ids = fields.One2many("crm.loyalty.history", "partner_id", string="Level History")
     loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count")
+    loyalty_visit_count = fields.Integer(string="Visits", compute="_compute_loyalty_visit_count")
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id.loyalty_score_ids.level_id")
@@ -246,6 +247,30 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _compute_loyalty_visit_count(self):
+        groups = self.env["crm.loyalty.visit"]._read_group(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ],
+            ["commercial_partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.loyalty_visit_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def action_loyalty_open_visits(self):
+        """Visits to the customer (and its contacts) in the current company."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_visit_action")
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.env.company.id),
+        ]
+        action["context"] = {"default_partner_id": self.id}
+        return action
 
     def action_loyalty_open_history(self):
         self.ensure_one()

@@ -110,6 +110,14 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertEqual(top_visit.date_planned, date(2025, 7, 25))
         self.assertEqual(plans.visit_ids.filtered(lambda v: v.partner_id == orphan).user_id, self.other_salesman)
         self.assertEqual(self.top.loyalty_next_visit_date, date(2025, 7, 25))
+        # the "Visits" smart button of the company and of its contact show the company's visits
+        self.assertEqual((self.top.loyalty_visit_count, contact.loyalty_visit_count), (2, 2))
+        action = contact.action_loyalty_open_visits()
+        self.assertEqual(
+            self.env["crm.loyalty.visit"].search(action["domain"]),
+            plans.visit_ids.filtered(lambda v: v.partner_id == self.top)
+            | self.env["crm.loyalty.visit"].search([("partner_id", "=", contact.id)]),
+        )
         # a confirmed plan is never completed by a later generation
         plan = plans.filtered(lambda p: p.user_id == self.salesman)
         plan.action_confirm()

@@ -3,3 +3,4 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_category
 from . import res_partner
 from . import crm_loyalty_visit
+from . import crm_loyalty_kpi

@@ -113,3 +113,33 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
         )
         visit.action_prepare_brief()
         self.assertIn("Printer broken", visit.brief_html)
+
+    def test_average_satisfaction_in_the_monthly_kpis(self):
+        self.small.email = "small@example.com"
+        tickets = self._ticket(self.top) | self._ticket(self.top_contact) | self._ticket(self.small)
+        tickets.write({"stage_id": self.closed_stage.id})
+        for ticket, value in zip(tickets, (5, 2, 4), strict=True):
+            ticket.rating_apply(value, token=ticket._rating_get_access_token())
+        self.env.flush_all()
+        ratings = self.env["rating.rating"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+        )
+        # the first two ratings given in May, the third one in June
+        self.env.cr.execute(
+            "UPDATE rating_rating SET write_date = %s WHERE id IN %s",
+            [datetime(2025, 5, 20, 10, 0, 0), tuple(ratings.filtered(lambda r: r.res_id in tickets[:2].ids).ids)],
+        )
+        self.env.cr.execute(
+            "UPDATE rating_rating SET write_date = %s WHERE id = %s",
+            [datetime(2025, 6, 3, 10, 0, 0), ratings.filtered(lambda r: r.res_id == tickets[2].id).id],
+        )
+        ratings.invalidate_recordset()
+        may = self.env["crm.loyalty.kpi"]._compute_month(datetime(2025, 5, 1).date(), self.company)
+        total = may.filtered(lambda r: not r.user_id and not r.level_id)
+        self.assertEqual((total.satisfaction, total.satisfaction_count), (3.5, 2))
+        june = self.env["crm.loyalty.kpi"]._compute_month(datetime(2025, 6, 1).date(), self.company)
+        total = june.filtered(lambda r: not r.user_id and not r.level_id)
+        self.assertEqual((total.satisfaction, total.satisfaction_count), (4.0, 1))
+        level = self._score(self.small).level_id
+        small_row = june.filtered(lambda r: r.level_id == level)
+        self.assertEqual(small_row.satisfaction, 4.0)

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Benchmark of the Excel workbook export, of the pyramid economics and of the
+migration matrix on the database prepared by ``bench_recompute.py``.
+
+    python3 bench/bench_recompute.py --db crm_loyalty_bench_100k --customers 100000 --lines 1000000 --runs 1
+    python3 bench/bench_export.py --db crm_loyalty_bench_100k [--config /path/odoo.conf] [--months 12]
+        [--keep FILE.xlsx]
+
+Needs a database whose pyramid was computed (scores for every customer). It
+computes the monthly KPI snapshots of the last ``--months`` months, the
+economics of the last twelve full months (with costs allocated by revenue) and
+a migration matrix over the last year up to today, then times the export of the workbook
+(``env['crm.loyalty.workbook'].loyalty_export_workbook``) and prints wall time,
+peak RSS of this process, the size of the file and its number of customer rows.
+Nothing is committed: the transaction is rolled back at the end.
+"""
+
+import argparse
+import base64
+import io
+import os
+import resource
+import sys
+import time
+
+REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def log(message, *args):
+    print(f"[bench] {message % args if args else message}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--config", help="Odoo configuration file")
+    parser.add_argument("--months", type=int, default=12, help="KPI snapshots to compute before the export")
+    parser.add_argument("--keep", help="write the workbook to this file")
+    args = parser.parse_args()
+
+    from dateutil.relativedelta import relativedelta
+
+    import odoo
+    from odoo import SUPERUSER_ID, api, fields
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    options = ["-c", args.config] if args.config else []
+    if not args.config:
+        addons = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
+        options += ["--addons-path", f"{addons},{REPO_DIR}"]
+    config.parse_config([*options, "-d", args.db, "--log-level=warn"])
+    registry = Registry(args.db)
+    rss_registry = peak_rss_mb()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+        company = env.ref("base.main_company")
+        scores = env["crm.loyalty.score"].search_count([("company_id", "=", company.id)])
+        if not scores:
+            log("no scores in %s: run bench/bench_recompute.py first", args.db)
+            return 1
+        today = fields.Date.context_today(env["res.partner"])
+        started = time.perf_counter()
+        for months_back in range(args.months, 0, -1):
+            env["crm.loyalty.kpi"]._compute_month(today - relativedelta(months=months_back), company)
+        kpi_time = time.perf_counter() - started
+
+        started = time.perf_counter()
+        economics = env["crm.loyalty.workbook"]._loyalty_default_economics(company)
+        economics.write({"marketing_cost": 250_000.0, "sales_cost": 750_000.0, "allocation_rule": "revenue"})
+        economics_time = time.perf_counter() - started
+
+        started = time.perf_counter()
+        migration = env["crm.loyalty.migration"].create(
+            {
+                "company_id": company.id,
+                "date_a": today - relativedelta(years=1),
+                "date_b": today,
+            }
+        )
+        migration_time = time.perf_counter() - started
+
+        rss_before = peak_rss_mb()
+        started = time.perf_counter()
+        attachment = env["crm.loyalty.workbook"].loyalty_export_workbook(economics=economics)
+        export_time = time.perf_counter() - started
+        content = base64.b64decode(attachment.datas)
+        rows = None
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+            rows = book["Customers"].max_row - 1
+        except ImportError:
+            pass
+        if args.keep:
+            with open(args.keep, "wb") as handle:
+                handle.write(content)
+        print()
+        print(f"customers scored     : {scores}")
+        print(f"KPI snapshots        : {args.months} months in {kpi_time:.1f} s ({kpi_time / args.months:.2f} s/month)")
+        print(f"economics (12 months): {economics_time:.1f} s, {economics.customer_count} customers")
+        print(f"migration matrix     : {migration_time:.1f} s, {migration.line_count} customer rows")
+        print(f"workbook export      : {export_time:.1f} s (bar: 30 s)")
+        print(f"workbook size        : {len(content) / 1e6:.1f} MB, Customers sheet rows: {rows}")
+        print(
+            f"peak RSS             : {peak_rss_mb():.0f} MB (bar: 1024 MB; after registry load {rss_registry:.0f} MB,"
+        )
+        print(f"                       before the export {rss_before:.0f} MB)")
+        cr.rollback()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
