@@ -21,10 +21,12 @@ notes are included.
 import logging
 import random
 import time
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -477,5 +479,64 @@ class CrmLoyaltyDemo(models.AbstractModel):
             len(orders),
             time.perf_counter() - started,
         )
+        self._demo_backfill(company, today)
         self.env["res.partner"].with_context(loyalty_trigger="scheduled").loyalty_recompute(company)
+        self._demo_analysis(company, today)
         return True
+
+    def _demo_backfill(self, company, today, months=12):
+        """A year of level history: the pyramid computed at the end of each past month, in order,
+        each change dated on its month end (as if the nightly job had run for a year)."""
+        partner_model = self.env["res.partner"].with_context(loyalty_trigger="scheduled")
+        for back in range(months, 0, -1):
+            month_end = today.replace(day=1) - relativedelta(months=back - 1) - relativedelta(days=1)
+            run = partner_model.loyalty_recompute(company, date=month_end)
+            self.env["crm.loyalty.history"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE crm_loyalty_history SET date = %s WHERE run_id = %s",
+                    datetime.combine(month_end, datetime.min.time()).replace(hour=23),
+                    run.id,
+                )
+            )
+        self.env["crm.loyalty.history"].invalidate_model(["date"])
+
+    def _demo_analysis(self, company, today):
+        """Monthly KPIs, annual plans, the economics of the last 12 months with a scenario, a migration."""
+        for back in range(12, 0, -1):
+            self.env["crm.loyalty.kpi"]._compute_month(today - relativedelta(months=back), company)
+        salespeople = self.env["res.partner"].search([("user_id", "!=", False)]).user_id
+        self.env["crm.loyalty.target"].create(
+            [
+                {
+                    "year": today.year,
+                    "user_id": user.id,
+                    "company_id": company.id,
+                    "target_new_customers": 6,
+                    "target_new_revenue": 60000.0,
+                }
+                for user in salespeople
+            ]
+        )
+        economics = self.env["crm.loyalty.workbook"]._loyalty_default_economics(company)
+        economics.write({"marketing_cost": 20000.0, "sales_cost": 45000.0, "allocation_rule": "revenue"})
+        levels = {line.level_id.code: line for line in economics.line_ids}
+        if levels.get("medium") and levels.get("big") and levels["medium"].customers >= 3:
+            self.env["crm.loyalty.scenario"].create(
+                {
+                    "name": self.env._("Develop 3 Medium customers into Big ones"),
+                    "economics_id": economics.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "from_level_id": levels["medium"].level_id.id,
+                                "to_level_id": levels["big"].level_id.id,
+                                "count": 3,
+                            }
+                        )
+                    ],
+                }
+            )
+        self.env["crm.loyalty.migration"].create(
+            {"company_id": company.id, "date_a": today - relativedelta(years=1), "date_b": today}
+        )

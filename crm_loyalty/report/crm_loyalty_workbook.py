@@ -139,12 +139,11 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         return {level.code: level.name for level in levels}
 
     def _loyalty_sheet_pyramid(self, workbook, formats, economics):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_sheet_name(_("Pyramid")))
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Pyramid")))
         sheet.write(
             0,
             0,
-            _(
+            self.env._(
                 "Pyramid economics %(date_from)s - %(date_to)s",
                 date_from=fields.Date.to_string(economics.date_from),
                 date_to=fields.Date.to_string(economics.date_to),
@@ -152,16 +151,16 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             formats["title"],
         )
         headers = [
-            _("Level"),
-            _("Customers"),
-            _("Revenue"),
-            _("Gross Profit"),
-            _("Revenue per Customer"),
-            _("Profit per Customer"),
-            _("Margin (%)"),
-            _("Allocated Costs"),
-            _("Profit after Costs"),
-            _("Return on Costs"),
+            self.env._("Level"),
+            self.env._("Customers"),
+            self.env._("Revenue"),
+            self.env._("Gross Profit"),
+            self.env._("Revenue per Customer"),
+            self.env._("Profit per Customer"),
+            self.env._("Margin (%)"),
+            self.env._("Allocated Costs"),
+            self.env._("Profit after Costs"),
+            self.env._("Return on Costs"),
         ]
         lines = economics.line_ids.sorted("sequence")
         # pyramid-style chart: stacked bars, an invisible offset series (hidden column L: half the free
@@ -169,7 +168,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         widest = max(lines.mapped("customers") or [0]) or 1
         sheet.set_row(2, 30)
         sheet.write_row(2, 0, headers, formats["header"])
-        sheet.write_string(2, 11, _("Offset"), formats["header"])
+        sheet.write_string(2, 11, self.env._("Offset"), formats["header"])
         sheet.set_column(0, 0, 16)
         sheet.set_column(1, 9, 15)
         sheet.set_column(11, 11, None, None, {"hidden": True})
@@ -189,7 +188,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             sheet.write_number(row, 11, (widest - line.customers) / 2.0)
             row += 1
         first, last = 3, row - 1
-        sheet.write_string(row, 0, _("Total"), formats["bold"])
+        sheet.write_string(row, 0, self.env._("Total"), formats["bold"])
         sheet.write_number(row, 1, economics.customer_count, formats["int_bold"])
         sheet.write_number(row, 2, economics.revenue, formats["money_bold"])
         sheet.write_number(row, 3, economics.gross_profit, formats["money_bold"])
@@ -201,7 +200,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
         chart.add_series(
             {
-                "name": _("Offset"),
+                "name": self.env._("Offset"),
                 "categories": [name, first, 0, last, 0],
                 "values": [name, first, 11, last, 11],
                 "fill": {"none": True},
@@ -210,7 +209,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         )
         chart.add_series(
             {
-                "name": _("Customers"),
+                "name": self.env._("Customers"),
                 "categories": [name, first, 0, last, 0],
                 "values": [name, first, 1, last, 1],
                 "fill": {"color": "#2F75B5"},
@@ -218,7 +217,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 "gap": 20,
             }
         )
-        chart.set_title({"name": _("Customer Pyramid")})
+        chart.set_title({"name": self.env._("Customer Pyramid")})
         chart.set_legend({"none": True})
         chart.set_y_axis({"reverse": True})  # top of the pyramid at the top
         chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
@@ -227,31 +226,29 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet.insert_chart(row + 2, 0, chart)
 
     def _loyalty_customer_columns(self):
-        _ = self.env._
         return [
-            (_("Customer"), "text", 32),
-            (_("Reference"), "text", 12),
-            (_("Level"), "text", 12),
-            (_("Rank"), "int", 8),
-            (_("Salesperson"), "text", 20),
-            (_("Revenue (ranking window)"), "money", 16),
-            (_("Gross Margin (ranking window)"), "money", 16),
-            (_("Margin (%)"), "pct", 10),
-            (_("Lifetime Revenue"), "money", 16),
-            (_("Invoices"), "int", 9),
-            (_("Last Invoice"), "date", 12),
-            (_("Lifetime Value"), "money", 16),
-            (_("P(alive)"), "pct", 9),
-            (_("Profit Class"), "text", 14),
-            (_("Value Phase"), "text", 11),
-            (_("Key Account"), "bool", 9),
-            (_("Elastic"), "bool", 9),
-            (_("At Risk"), "bool", 9),
+            (self.env._("Customer"), "text", 32),
+            (self.env._("Reference"), "text", 12),
+            (self.env._("Level"), "text", 12),
+            (self.env._("Rank"), "int", 8),
+            (self.env._("Salesperson"), "text", 20),
+            (self.env._("Revenue (ranking window)"), "money", 16),
+            (self.env._("Gross Margin (ranking window)"), "money", 16),
+            (self.env._("Margin (%)"), "pct", 10),
+            (self.env._("Lifetime Revenue"), "money", 16),
+            (self.env._("Invoices"), "int", 9),
+            (self.env._("Last Invoice"), "date", 12),
+            (self.env._("Lifetime Value"), "money", 16),
+            (self.env._("P(alive)"), "pct", 9),
+            (self.env._("Profit Class"), "text", 14),
+            (self.env._("Value Phase"), "text", 11),
+            (self.env._("Key Account"), "bool", 9),
+            (self.env._("Elastic"), "bool", 9),
+            (self.env._("At Risk"), "bool", 9),
         ]
 
     def _loyalty_sheet_customers(self, workbook, formats, company):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_sheet_name(_("Customers")))
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Customers")))
         columns = self._loyalty_customer_columns()
         for index, (_title, _kind, width) in enumerate(columns):
             sheet.set_column(index, index, width)
@@ -261,7 +258,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         score_model.flush_model()
         self.env["res.partner"].flush_model(["name", "ref", "user_id"])
         lang = self.env.lang or "en_US"
-        yes, no = _("Yes"), _("No")
+        yes, no = self.env._("Yes"), self.env._("No")
         profit_classes = dict(score_model._fields["profit_class"]._description_selection(self.env))
         phases = dict(score_model._fields["value_phase"]._description_selection(self.env))
         self.env.cr.execute(
@@ -344,17 +341,16 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         return migration_matrix(level_a, level_b, figures.set_index("partner_id")["revenue"])
 
     def _loyalty_sheet_migration(self, workbook, formats, economics):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_sheet_name(_("Migration")))
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Migration")))
         counts, amounts = self._loyalty_migration_tables(economics)
         names = self._loyalty_level_names(economics.company_id)
-        names["none"] = _("Not in Pyramid")
+        names["none"] = self.env._("Not in Pyramid")
         labels = [names.get(code, code) for code in [*LEVEL_CODES, "none"]]
         date_a = economics.date_from - relativedelta(days=1)
         sheet.write(
             0,
             0,
-            _(
+            self.env._(
                 "Customers from the level at %(date_a)s (rows) to the level at %(date_b)s (columns)",
                 date_a=fields.Date.to_string(date_a),
                 date_b=fields.Date.to_string(economics.date_to),
@@ -364,8 +360,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet.set_column(0, 0, 18)
         sheet.set_column(1, len(labels), 13)
         blocks = [
-            (2, counts, formats["int"], _("Customers")),
-            (len(labels) + 5, amounts, formats["money"], _("Revenue")),
+            (2, counts, formats["int"], self.env._("Customers")),
+            (len(labels) + 5, amounts, formats["money"], self.env._("Revenue")),
         ]
         for top, table, cell_format, title in blocks:
             sheet.write_string(top, 0, title, formats["header"])
@@ -383,8 +379,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             )
 
     def _loyalty_sheet_kpis(self, workbook, formats, economics):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_sheet_name(_("KPIs")))
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("KPIs")))
         kpis = (
             self.env["crm.loyalty.kpi"]
             .search(
@@ -400,17 +395,17 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             .sorted("date_month")
         )
         headers = [
-            _("Month"),
-            _("Active Customers"),
-            _("New Customers"),
-            _("Lost Customers"),
-            _("Retention (%)"),
-            _("Churn (%)"),
-            _("Upgrades"),
-            _("Downgrades"),
-            _("Customer Development"),
-            _("Revenue"),
-            _("Visit Completion (%)"),
+            self.env._("Month"),
+            self.env._("Active Customers"),
+            self.env._("New Customers"),
+            self.env._("Lost Customers"),
+            self.env._("Retention (%)"),
+            self.env._("Churn (%)"),
+            self.env._("Upgrades"),
+            self.env._("Downgrades"),
+            self.env._("Customer Development"),
+            self.env._("Revenue"),
+            self.env._("Visit Completion (%)"),
         ]
         sheet.set_row(0, 30)
         sheet.write_row(0, 0, headers, formats["header"])
@@ -427,12 +422,12 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             sheet.write_number(row, 9, kpi.revenue, formats["money"])
             sheet.write_number(row, 10, kpi.visit_completion / 100.0, formats["pct"])
         if not kpis:
-            sheet.write_string(2, 0, _("No monthly KPI snapshot yet."))
+            sheet.write_string(2, 0, self.env._("No monthly KPI snapshot yet."))
             return
         name, last = sheet.get_name(), len(kpis)
         charts = [
-            (_("Customers"), [(1, "#2F75B5"), (2, "#70AD47"), (3, "#C00000")], None),
-            (_("Retention and Churn"), [(4, "#2F75B5"), (5, "#C00000")], {"num_format": "0%"}),
+            (self.env._("Customers"), [(1, "#2F75B5"), (2, "#70AD47"), (3, "#C00000")], None),
+            (self.env._("Retention and Churn"), [(4, "#2F75B5"), (5, "#C00000")], {"num_format": "0%"}),
         ]
         for index, (title, series, axis) in enumerate(charts):
             chart = workbook.add_chart({"type": "line"})
@@ -454,11 +449,12 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             sheet.insert_chart(last + 3, 0 if index == 0 else 7, chart)
 
     def _loyalty_sheet_scenario(self, workbook, formats, scenario):
-        _ = self.env._
-        sheet = workbook.add_worksheet(_sheet_name(_("Scenario")))
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Scenario")))
         sheet.set_column(0, 4, 18)
         sheet.write_string(0, 0, scenario.name, formats["title"])
-        sheet.write_row(2, 0, [_("From Level"), _("To Level"), _("Customers to Move")], formats["header"])
+        sheet.write_row(
+            2, 0, [self.env._("From Level"), self.env._("To Level"), self.env._("Customers to Move")], formats["header"]
+        )
         row = 3
         for line in scenario.line_ids:
             sheet.write_string(row, 0, line.from_level_id.name)
@@ -467,18 +463,20 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             row += 1
         row += 1
         for label, value in [
-            (_("Revenue Now"), scenario.revenue_before),
-            (_("Revenue Change"), scenario.revenue_change),
-            (_("Revenue after Scenario"), scenario.revenue_after),
-            (_("Profit after Costs Now"), scenario.profit_before),
-            (_("Profit Change"), scenario.profit_change),
-            (_("Profit after Costs after Scenario"), scenario.profit_after),
+            (self.env._("Revenue Now"), scenario.revenue_before),
+            (self.env._("Revenue Change"), scenario.revenue_change),
+            (self.env._("Revenue after Scenario"), scenario.revenue_after),
+            (self.env._("Profit after Costs Now"), scenario.profit_before),
+            (self.env._("Profit Change"), scenario.profit_change),
+            (self.env._("Profit after Costs after Scenario"), scenario.profit_after),
         ]:
             sheet.write_string(row, 0, label, formats["bold"])
             sheet.write_number(row, 1, value, formats["money"])
             row += 1
         row += 1
-        sheet.write_row(row, 0, [_("Level"), _("Customers Now"), _("Customers after")], formats["header"])
+        sheet.write_row(
+            row, 0, [self.env._("Level"), self.env._("Customers Now"), self.env._("Customers after")], formats["header"]
+        )
         after = scenario._loyalty_customers_after()
         for line in scenario.economics_id.line_ids.sorted("sequence"):
             row += 1

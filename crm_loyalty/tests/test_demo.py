@@ -20,3 +20,18 @@ class TestDemoData(TransactionCase):
             order="invoice_date",
         )
         self.assertGreaterEqual((moves[-1].invoice_date - moves[0].invoice_date).days, 2 * 365)
+
+    def test_demo_has_a_year_of_history_and_analysis(self):
+        if not self.env.ref("crm_loyalty.demo_partner_001", raise_if_not_found=False):
+            self.skipTest("crm_loyalty was installed without demo data")
+        company = self.env.ref("base.main_company")
+        dates = self.env["crm.loyalty.history"].search([("company_id", "=", company.id)]).mapped("date")
+        self.assertGreaterEqual((max(dates) - min(dates)).days, 300, "a year of monthly level changes")
+        kpis = self.env["crm.loyalty.kpi"].search(
+            [("company_id", "=", company.id), ("user_id", "=", False), ("level_id", "=", False)]
+        )
+        self.assertEqual(len(kpis), 12)
+        self.assertTrue(any(kpi.active_end for kpi in kpis))
+        economics = self.env["crm.loyalty.economics"].search([("company_id", "=", company.id)], limit=1)
+        self.assertTrue(economics.line_ids and economics.scenario_ids)
+        self.assertTrue(self.env["crm.loyalty.migration"].search([("company_id", "=", company.id)]).line_ids)

@@ -163,7 +163,7 @@ class TestPyramidEconomics(EconomicsCommon):
         # the what-if wizard: the scenario form opened from the economics, saved as a record
         action = economics.action_new_scenario()
         self.assertEqual((action["res_model"], action["target"]), ("crm.loyalty.scenario", "new"))
-        with Form(self.env["crm.loyalty.scenario"].with_context(action["context"])) as form:
+        with Form(self.env["crm.loyalty.scenario"].with_context(**action["context"])) as form:
             form.name = "Two Big to Top"
             with form.line_ids.new() as line:
                 line.from_level_id = self.levels["big"]
