@@ -164,7 +164,7 @@ class CrmLoyaltyKpi(models.Model):
     @api.model
     def _loyalty_salesperson_map(self, partner_ids):
         """``{partner id: salesperson id}`` in one query (no ORM cache for 100k customers)."""
-        if not partner_ids:
+        if len(partner_ids) == 0:
             return {}
         self.env["res.partner"].flush_model(["user_id"])
         self.env.cr.execute(

@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..loyalty_analytics import RANKED_CODES
 from ..loyalty_analytics.kpi import LEVEL_CODES, levels_at, migration_matrix
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -162,10 +163,11 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             self.env._("Profit after Costs"),
             self.env._("Return on Costs"),
         ]
-        lines = economics.line_ids.sorted("sequence")
+        lines = economics.line_ids.sorted(lambda line: LEVEL_CODES.index(line.level_id.code))
         # pyramid-style chart: stacked bars, an invisible offset series (hidden column L: half the free
         # space) centres each level's bar; rows are streamed (constant memory), so written in one pass
-        widest = max(lines.mapped("customers") or [0]) or 1
+        ranked = lines.filtered(lambda line: line.level_id.code in RANKED_CODES)
+        widest = max(ranked.mapped("customers") or [0]) or 1
         sheet.set_row(2, 30)
         sheet.write_row(2, 0, headers, formats["header"])
         sheet.write_string(2, 11, self.env._("Offset"), formats["header"])
@@ -185,16 +187,18 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             sheet.write_number(row, 8, line.profit_after_cost, formats["money"])
             if line.cost:
                 sheet.write_number(row, 9, line.roi, formats["ratio"])
-            sheet.write_number(row, 11, (widest - line.customers) / 2.0)
+            if line in ranked:
+                sheet.write_number(row, 11, (widest - line.customers) / 2.0)
             row += 1
-        first, last = 3, row - 1
+        # the chart draws the ranked levels (Top to Small), which come first in the pyramid order
+        first, last = 3, 3 + len(ranked) - 1
         sheet.write_string(row, 0, self.env._("Total"), formats["bold"])
         sheet.write_number(row, 1, economics.customer_count, formats["int_bold"])
         sheet.write_number(row, 2, economics.revenue, formats["money_bold"])
         sheet.write_number(row, 3, economics.gross_profit, formats["money_bold"])
         sheet.write_number(row, 7, economics.total_cost, formats["money_bold"])
         sheet.write_number(row, 8, economics.profit_after_cost, formats["money_bold"])
-        if not lines:
+        if not ranked:
             return
         name = sheet.get_name()
         chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})

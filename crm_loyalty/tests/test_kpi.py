@@ -163,3 +163,41 @@ class TestRetentionKpis(LoyaltyCommon):
             target.target_new_customers = -1
         with self.assertRaisesRegex(ValidationError, "between 2000 and 2100"):
             target.year = 25
+
+    def test_dashboard_pyramid_and_tiles(self):
+        # May: customer 5 is lost (Small -> Inactive)
+        self.env["crm.loyalty.history"].sudo().create(
+            {
+                "partner_id": self.partners[5].id,
+                "company_id": self.company.id,
+                "date": datetime(2025, 5, 10, 2, 0, 0),
+                "level_from_id": self.levels["small"].id,
+                "level_to_id": self.levels["inactive"].id,
+                "reason": "scheduled",
+            }
+        )
+        action = self.env["crm.loyalty.dashboard"].action_open_dashboard()
+        dashboard = self.env["crm.loyalty.dashboard"].browse(action["res_id"])
+        self.assertEqual(dashboard.month, date(2025, 5, 1))
+        # the snapshots of May and April were computed on opening
+        totals = self.env["crm.loyalty.kpi"].search(
+            [("company_id", "=", self.company.id), ("user_id", "=", False), ("level_id", "=", False)]
+        )
+        self.assertEqual(set(totals.mapped("date_month")), {date(2025, 4, 1), date(2025, 5, 1)})
+        tiles = str(dashboard.tiles_html)
+        # active customers 4 against 5: a bad change (red); lost 1 against 0: bad too
+        self.assertRegex(tiles, r"Active Customers</div><div[^>]*>4</div><div style='color:#DC3545'>▼ 1")
+        self.assertRegex(tiles, r"Lost Customers</div><div[^>]*>1</div><div style='color:#DC3545'>▲ 1")
+        self.assertIn("vs 5", tiles)
+        # the pyramid lists every level top to bottom with its customers
+        self.env["crm.loyalty.score"].sudo().create(
+            {"partner_id": self.partners[4].id, "company_id": self.company.id, "level_id": self.levels["top"].id}
+        )
+        dashboard.invalidate_recordset()
+        pyramid = str(dashboard.pyramid_html)
+        names = [
+            self.levels[code].name for code in ("top", "big", "medium", "small", "inactive", "prospect", "suspect")
+        ]
+        positions = [pyramid.index(f"<strong>{name}</strong>") for name in names]
+        self.assertEqual(positions, sorted(positions))
+        self.assertIn("<strong>Top</strong> · 1 customers", pyramid)
