@@ -47,6 +47,10 @@ class CrmLoyaltyDashboard(models.TransientModel):
     pyramid_html = fields.Html(string="Pyramid", compute="_compute_dashboard", sanitize=False)
     tiles_html = fields.Html(string="KPIs", compute="_compute_dashboard", sanitize=False)
 
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = self.env._("Customer Loyalty Dashboard")
+
     @api.model
     def action_open_dashboard(self):
         dashboard = self.create({})
