@@ -176,6 +176,13 @@ class CrmLoyaltyKpi(models.Model):
         return dict(self.env.cr.fetchall())
 
     @api.model
+    def _loyalty_new_business(self, history, year_before, end, figures):
+        """New customers of the year up to ``end`` in ``history`` (active at ``end``, never active up
+        to ``year_before``, the last day of the previous year) and their revenue in ``figures``."""
+        fresh = new_customers(history, year_before, end) if not history.empty else set()
+        return fresh, float(figures.loc[figures["partner_id"].isin(fresh), "revenue"].sum())
+
+    @api.model
     def _loyalty_visit_values(self, visits, keep):
         """Visit figures of the visits ``keep(user_id, partner_id)`` accepts."""
         planned = done = 0
@@ -261,17 +268,17 @@ class CrmLoyaltyKpi(models.Model):
                     **extra.get((False, False), {}),
                 }
             ]
+            # revenue since January 1st per customer, for the new business of the year
+            ytd = (
+                self.env["crm.loyalty.score"]._loyalty_period_figures(company, year_before + relativedelta(days=1), end)
+                if users
+                else None
+            )
             for user_id in sorted(users):
                 frame = history[history["user_id"] == user_id]
                 kpis = period_kpis(frame, day_before, end)
-                fresh = new_customers(frame, year_before, end)
+                fresh, ytd_revenue = self._loyalty_new_business(frame, year_before, end, ytd)
                 target = targets.get(user_id)
-                ytd_revenue = 0.0
-                if fresh:
-                    ytd = self.env["crm.loyalty.score"]._loyalty_period_figures(
-                        company, year_before + relativedelta(days=1), end
-                    )
-                    ytd_revenue = float(ytd.loc[ytd["partner_id"].isin(fresh), "revenue"].sum())
                 vals_list.append(
                     {
                         **base,

@@ -6,8 +6,6 @@ from datetime import date
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..loyalty_analytics.kpi import new_customers
-
 
 class CrmLoyaltyTarget(models.Model):
     """Annual plan of a salesperson: new customers and revenue from them.
@@ -62,12 +60,10 @@ class CrmLoyaltyTarget(models.Model):
                 figures = self.env["crm.loyalty.score"]._loyalty_period_figures(target.company_id, start, end)
                 cache[key] = (history, figures)
             history, figures = cache[key]
-            fresh = set()
-            if end >= start and not history.empty:
-                salesperson = self.env["crm.loyalty.kpi"]._loyalty_salesperson_map(history["partner_id"].unique())
-                mine = {partner for partner, user in salesperson.items() if user == target.user_id.id}
-                fresh = new_customers(history[history["partner_id"].isin(mine)], date(target.year - 1, 12, 31), end)
-            revenue = float(figures.loc[figures["partner_id"].isin(fresh), "revenue"].sum())
+            kpi_model = self.env["crm.loyalty.kpi"]
+            salesperson = kpi_model._loyalty_salesperson_map(history["partner_id"].unique())
+            mine = history[history["partner_id"].map(salesperson) == target.user_id.id]
+            fresh, revenue = kpi_model._loyalty_new_business(mine, date(target.year - 1, 12, 31), end, figures)
             target.actual_new_customers = len(fresh)
             target.actual_new_revenue = revenue
             target.attainment_new_customers = (

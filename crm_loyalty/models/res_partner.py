@@ -181,16 +181,20 @@ class ResPartner(models.Model):
             partner.loyalty_company_currency_id = company.currency_id
 
     @api.depends_context("company")
-    def _compute_loyalty_history_count(self):
-        groups = self.env["crm.loyalty.history"]._read_group(
+    def _loyalty_count_per_commercial(self, model_name, partner_field):
+        """Records of ``model_name`` per commercial partner of ``self`` in the current company."""
+        groups = self.env[model_name]._read_group(
             [
-                ("partner_id", "in", self.commercial_partner_id.ids),
+                (partner_field, "in", self.commercial_partner_id.ids),
                 ("company_id", "=", self.env.company.id),
             ],
-            ["partner_id"],
+            [partner_field],
             ["__count"],
         )
-        counts = {partner.id: count for partner, count in groups}
+        return {partner.id: count for partner, count in groups}
+
+    def _compute_loyalty_history_count(self):
+        counts = self._loyalty_count_per_commercial("crm.loyalty.history", "partner_id")
         for partner in self:
             partner.loyalty_history_count = counts.get(partner.commercial_partner_id.id, 0)
 
@@ -249,15 +253,7 @@ class ResPartner(models.Model):
         }
 
     def _compute_loyalty_visit_count(self):
-        groups = self.env["crm.loyalty.visit"]._read_group(
-            [
-                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", self.env.company.id),
-            ],
-            ["commercial_partner_id"],
-            ["__count"],
-        )
-        counts = {partner.id: count for partner, count in groups}
+        counts = self._loyalty_count_per_commercial("crm.loyalty.visit", "commercial_partner_id")
         for partner in self:
             partner.loyalty_visit_count = counts.get(partner.commercial_partner_id.id, 0)
 
