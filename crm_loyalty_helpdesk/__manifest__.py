@@ -17,7 +17,6 @@
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_category_views.xml",
         "views/crm_loyalty_score_views.xml",
-        "views/res_partner_views.xml",
         "views/crm_loyalty_kpi_views.xml",
     ],
 }

@@ -1,3 +1,4 @@
+from . import crm_loyalty_number_mixin
 from . import crm_loyalty_demo
 from . import crm_loyalty_history
 from . import crm_loyalty_level

@@ -9,6 +9,7 @@ from odoo.tools import format_amount, format_date
 from odoo.tools.translate import LazyTranslate
 
 from ..loyalty_analytics import RANKED_CODES
+from .loyalty_access import LOYALTY_USER, check_group
 
 _lt = LazyTranslate(__name__)
 
@@ -66,8 +67,10 @@ class CrmLoyaltyDashboard(models.TransientModel):
 
     def _loyalty_ensure_kpis(self):
         """Snapshots of the last month and the month before, computed if missing."""
+        check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can open the customer loyalty dashboard."))
         kpi_model = self.env["crm.loyalty.kpi"]
         for dashboard in self:
+            self.env["res.company"]._loyalty_allowed_company(dashboard.company_id)
             for month in (dashboard.month, dashboard.month - relativedelta(months=1)):
                 if not kpi_model.search_count(
                     [("company_id", "=", dashboard.company_id.id), ("date_month", "=", month)], limit=1

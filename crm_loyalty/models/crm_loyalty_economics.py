@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..loyalty_analytics.kpi import KpiInputError, level_economics, levels_at
+from .loyalty_access import LOYALTY_MANAGER, check_group
 
 ALLOCATION_RULES = [
     ("customers", "By Customer Count"),
@@ -41,7 +42,7 @@ class CrmLoyaltyEconomics(models.Model):
 
     _name = "crm.loyalty.economics"
     _description = "Customer Pyramid Economics"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.loyalty.number.mixin"]
     _order = "date_to desc, id desc"
     _check_company_auto = True
 
@@ -167,6 +168,8 @@ class CrmLoyaltyEconomics(models.Model):
         return frame.reset_index()
 
     def action_compute(self):
+        check_group(self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can compute the pyramid economics."))
+        self.check_access("write")
         for economics in self:
             frame = economics._loyalty_customer_frame()
             classified = frame[frame["level_code"].notna()]
@@ -255,6 +258,7 @@ class CrmLoyaltyEconomics(models.Model):
 
 class CrmLoyaltyEconomicsLine(models.Model):
     _name = "crm.loyalty.economics.line"
+    _inherit = ["crm.loyalty.number.mixin"]
     _description = "Customer Pyramid Economics per Level"
     _order = "economics_id, sequence, id"
 
@@ -284,5 +288,5 @@ class CrmLoyaltyEconomicsLine(models.Model):
     @api.constrains("weight")
     def _check_weight(self):
         for line in self:
-            if line.weight < 0:
-                raise ValidationError(self.env._("Level weights must be positive numbers or zero."))
+            if not 0 <= line.weight <= 10**6:
+                raise ValidationError(self.env._("Level weights must be positive numbers or zero, at most 1,000,000."))

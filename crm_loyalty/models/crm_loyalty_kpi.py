@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES
 from ..loyalty_analytics.kpi import levels_at, new_customers, period_kpis, period_kpis_by_level
+from .loyalty_access import LOYALTY_MANAGER, check_group
 
 
 class CrmLoyaltyKpi(models.Model):
@@ -227,7 +228,15 @@ class CrmLoyaltyKpi(models.Model):
 
         Rows: the company total (no salesperson, no level), one per
         salesperson and one per ranked level.
+
+        Computed and written as superuser: the rows count every customer, visit and annual plan of
+        the company whoever asks, and KPI rows are read-only for users. Callers are the monthly
+        cron, the demo data, and the dashboard after its own check of the user's group.
         """
+        return self.sudo()._loyalty_compute_month(date_month, companies).sudo(False)
+
+    @api.model
+    def _loyalty_compute_month(self, date_month, companies):
         start = fields.Date.to_date(date_month) or (fields.Date.context_today(self) - relativedelta(months=1))
         start = start.replace(day=1)
         end = start + relativedelta(months=1, days=-1)
@@ -314,8 +323,8 @@ class CrmLoyaltyKpi(models.Model):
                         **extra.get((False, level.code), {}),
                     }
                 )
-            self.sudo().search([("company_id", "=", company.id), ("date_month", "=", start)]).unlink()
-            rows |= self.sudo().create(vals_list)
+            self.search([("company_id", "=", company.id), ("date_month", "=", start)]).unlink()
+            rows |= self.create(vals_list)
         return rows
 
     @api.model
@@ -323,15 +332,24 @@ class CrmLoyaltyKpi(models.Model):
         self._compute_month()
 
     def action_open_economics(self):
-        """Pyramid economics of the row's month (created on first use)."""
+        """Pyramid economics of the row's month (created on first use, by a Loyalty Manager)."""
         self.ensure_one()
         end = self.date_month + relativedelta(months=1, days=-1)
         economics = self.env["crm.loyalty.economics"].search(
             [("company_id", "=", self.company_id.id), ("date_from", "=", self.date_month), ("date_to", "=", end)],
             limit=1,
-        ) or self.env["crm.loyalty.economics"].create(
-            {"company_id": self.company_id.id, "date_from": self.date_month, "date_to": end}
         )
+        if not economics:
+            check_group(
+                self.env,
+                LOYALTY_MANAGER,
+                self.env._(
+                    "The pyramid economics of this month are not computed yet: ask a Loyalty Manager to open them."
+                ),
+            )
+            economics = self.env["crm.loyalty.economics"].create(
+                {"company_id": self.company_id.id, "date_from": self.date_month, "date_to": end}
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.loyalty.economics",

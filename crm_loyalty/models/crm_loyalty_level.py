@@ -43,6 +43,7 @@ DEFAULT_LEVELS = {
 
 class CrmLoyaltyLevel(models.Model):
     _name = "crm.loyalty.level"
+    _inherit = ["crm.loyalty.number.mixin"]
     _description = "Customer Pyramid Level"
     _order = "company_id, sequence, id"
     _check_company_auto = True
@@ -103,17 +104,24 @@ class CrmLoyaltyLevel(models.Model):
     @api.constrains("visit_interval_months")
     def _check_visit_interval(self):
         for level in self:
-            if level.visit_interval_months < 0:
+            if not 0 <= level.visit_interval_months <= 120:
                 raise ValidationError(
-                    self.env._("The visit interval of level %(level)s cannot be negative.", level=level.display_name)
+                    self.env._(
+                        "The visit interval of level %(level)s cannot be negative, nor more than 120 months "
+                        "(0: no regular visit).",
+                        level=level.display_name,
+                    )
                 )
 
     @api.constrains("cost_weight")
     def _check_cost_weight(self):
         for level in self:
-            if level.cost_weight < 0:
+            if not 0 <= level.cost_weight <= 10**6:
                 raise ValidationError(
-                    self.env._("The cost weight of level %(level)s cannot be negative.", level=level.display_name)
+                    self.env._(
+                        "The cost weight of level %(level)s cannot be negative, nor above 1,000,000.",
+                        level=level.display_name,
+                    )
                 )
 
     @api.constrains("code", "company_id")
@@ -138,10 +146,10 @@ class CrmLoyaltyLevel(models.Model):
     @api.constrains("share", "code", "company_id")
     def _check_share(self):
         for level in self:
-            if level.code in RANKED_CODES and level.share <= 0:
+            if level.code in RANKED_CODES and not 0 < level.share <= 100:
                 raise ValidationError(
                     self.env._(
-                        "The share of level %(level)s must be a positive percentage.",
+                        "The share of level %(level)s must be a positive percentage, at most 100.",
                         level=level.display_name,
                     )
                 )

@@ -108,6 +108,8 @@ class CrmLoyaltyMigration(models.Model):
         )
 
     def action_compute(self):
+        # users may compute migrations (their lines are then filtered by the record rules)
+        self.check_access("write")
         line_model = self.env["crm.loyalty.migration.line"]
         for migration in self:
             frame = migration._loyalty_frame()

@@ -1,7 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .crm_loyalty_history import HISTORY_REASONS
 
@@ -38,3 +39,28 @@ class CrmLoyaltyRun(models.Model):
     )
     clv_note = fields.Text(string="Lifetime Value Model", readonly=True)
     history_ids = fields.One2many("crm.loyalty.history", "run_id", string="Level Changes")
+
+    @api.model
+    def _loyalty_reference_date(self, date=None):
+        """The date the windows of a run end on: ``date`` (a date or ``YYYY-MM-DD``), default today;
+        refuses text that is not a date and dates in the future."""
+        today = fields.Date.context_today(self)
+        if not date:
+            return today
+        try:
+            value = fields.Date.to_date(date)
+        except (TypeError, ValueError):
+            value = None
+        if value is None:
+            raise UserError(self.env._("“%(value)s” is not a date: give it as YYYY-MM-DD.", value=date))
+        if value > today:
+            raise UserError(
+                self.env._(
+                    "The pyramid cannot be computed for a date in the future (%(date)s); today is %(today)s.",
+                    date=value,
+                    today=today,
+                )
+            )
+        if value.year < 1900:
+            raise UserError(self.env._("The pyramid cannot be computed for a date before 1900 (%(date)s).", date=value))
+        return value

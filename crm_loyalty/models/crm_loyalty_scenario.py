@@ -20,6 +20,7 @@ class CrmLoyaltyScenario(models.Model):
     """
 
     _name = "crm.loyalty.scenario"
+    _inherit = ["crm.loyalty.number.mixin"]
     _description = "Customer Pyramid What-if Scenario"
     _order = "id desc"
     _check_company_auto = True
@@ -160,6 +161,7 @@ class CrmLoyaltyScenario(models.Model):
 
 class CrmLoyaltyScenarioLine(models.Model):
     _name = "crm.loyalty.scenario.line"
+    _inherit = ["crm.loyalty.number.mixin"]
     _description = "What-if Scenario Move"
     _order = "scenario_id, id"
 

@@ -4,6 +4,7 @@
 import io
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 import numpy as np
@@ -35,6 +36,7 @@ from ..loyalty_analytics import (
     rfm_from_transactions,
     value_phase,
 )
+from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 
 _logger = logging.getLogger(__name__)
 
@@ -191,6 +193,12 @@ class CrmLoyaltyScore(models.Model):
         string="Key Account Manager",
         help="Owns the customer's data; defaults to the company's customer manager.",
     )
+    open_quotation_count = fields.Integer(string="Open Quotations", compute="_compute_department_figures")
+    open_quotation_amount = fields.Monetary(string="Open Quotations Amount", compute="_compute_department_figures")
+    overdue_invoice_count = fields.Integer(string="Overdue Invoices", compute="_compute_department_figures")
+    overdue_amount = fields.Monetary(string="Overdue Amount", compute="_compute_department_figures")
+    oldest_overdue_date = fields.Date(string="Oldest Due Date", compute="_compute_department_figures")
+    next_visit_date = fields.Date(string="Next Visit", compute="_compute_department_figures")
     run_id = fields.Many2one("crm.loyalty.run", string="Last Run", readonly=True, ondelete="set null")
     date_computed = fields.Datetime(string="Computed On", readonly=True)
 
@@ -199,14 +207,96 @@ class CrmLoyaltyScore(models.Model):
     ]
 
     @api.model
-    def _loyalty_scores_by_partner(self, partners, companies):
+    def _loyalty_scores_by_partner(self, partners, companies, as_user=False):
         """Scores of the commercial partners of ``partners`` in ``companies``, by
-        ``(commercial partner id, company id)`` (one search, as superuser: callers
-        show them to users who may not read scores)."""
-        scores = self.sudo().search(
+        ``(commercial partner id, company id)``, in one search.
+
+        :param as_user: look them up with the record rules of the environment's user (an empty
+            result for a user without loyalty rights), even when called as superuser, e.g. through
+            a related field; otherwise as superuser, for business rules (the level's pricelist on a
+            quotation, a ticket's priority) that show no figure of the score to the user
+        """
+        if as_user:
+            if not self.env.user.has_group(LOYALTY_USER):
+                return {}
+            scores_model = self.sudo(False)
+        else:
+            scores_model = self.sudo()
+        scores = scores_model.search(
             [("partner_id", "in", partners.commercial_partner_id.ids), ("company_id", "in", companies.ids)]
         )
         return {(score.partner_id.id, score.company_id.id): score for score in scores}
+
+    def _loyalty_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    # ------------------------------------------------------------------
+    # One view of the customer: what each department holds
+    # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_department_figures(self):
+        """Open quotations (sales), overdue invoices (finance) and the next visit of the customer in
+        the score's company."""
+        # the user may read these scores (record rules: their customers): the sales orders, invoices
+        # and visits of those customers are summed as superuser, only counts and amounts are shown
+        self.check_access("read")
+        quotations = defaultdict(lambda: [0, 0.0])
+        overdue = {}
+        today = fields.Date.context_today(self)
+        for company in self.company_id:
+            scores = self.filtered(lambda s, company=company: s.company_id == company)
+            partners = scores.partner_id
+            for order_partner, count, amount in (
+                self.env["sale.order"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("partner_id", "child_of", partners.ids),
+                        ("company_id", "=", company.id),
+                        ("state", "in", ("draft", "sent")),
+                    ],
+                    ["partner_id"],
+                    ["__count", "amount_untaxed:sum"],
+                )
+            ):
+                figures = quotations[(order_partner.commercial_partner_id.id, company.id)]
+                figures[0] += count
+                figures[1] += amount
+            for partner, count, amount, oldest in (
+                self.env["account.move"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("commercial_partner_id", "in", partners.ids),
+                        ("company_id", "=", company.id),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", ("not_paid", "partial")),
+                        ("invoice_date_due", "<", today),
+                    ],
+                    ["commercial_partner_id"],
+                    ["__count", "amount_residual_signed:sum", "invoice_date_due:min"],
+                )
+            ):
+                overdue[(partner.id, company.id)] = (count, amount, oldest)
+        next_visits = self.env["crm.loyalty.visit"].sudo()._loyalty_next_visits(self.partner_id, self.company_id)
+        for score in self:
+            key = (score.partner_id.id, score.company_id.id)
+            score.next_visit_date = next_visits.get(key, False)
+            score.open_quotation_count, score.open_quotation_amount = quotations.get(key, (0, 0.0))
+            (
+                score.overdue_invoice_count,
+                score.overdue_amount,
+                score.oldest_overdue_date,
+            ) = overdue.get(key, (0, 0.0, False))
 
     # ------------------------------------------------------------------
     # Strategies (DOMAIN: value life cycle and elastic customers)
@@ -255,6 +345,13 @@ class CrmLoyaltyScore(models.Model):
         """Set or clear the manual elastic flag ``flag`` (innovative / influential)."""
         if flag not in ("elastic_innovative", "elastic_influential"):
             raise UserError(self.env._("Only the innovative and market-influential flags are set by hand."))
+        check_group(
+            self.env,
+            LOYALTY_USER,
+            self.env._("Only Loyalty Users can flag innovative or market-influential customers."),
+        )
+        # scores are read-only for users: a user flags the customers they may read (record rules),
+        # the flag and who set it are written as superuser
         self.check_access("read")
         for score in self.sudo():
             vals = {
@@ -297,10 +394,18 @@ class CrmLoyaltyScore(models.Model):
         ]
         return self.env["crm.loyalty.history"].sudo().create(vals_list)
 
+    def _loyalty_check_override_rights(self):
+        check_group(
+            self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can override or clear pyramid levels.")
+        )
+        self.check_access("read")
+
     def _loyalty_set_override(self, level, reason):
-        self.env["crm.loyalty.level"].check_access("write")
-        if not (reason or "").strip():
+        self._loyalty_check_override_rights()
+        if not isinstance(reason, str) or not reason.strip():
             raise UserError(self.env._("Give a reason for overriding the level."))
+        if len(level) != 1:
+            raise UserError(self.env._("Choose the level the customer is moved to."))
         for score in self:
             if level.company_id != score.company_id:
                 raise ValidationError(
@@ -322,7 +427,7 @@ class CrmLoyaltyScore(models.Model):
         )
 
     def action_clear_override(self):
-        self.env["crm.loyalty.level"].check_access("write")
+        self._loyalty_check_override_rights()
         scores = self.filtered("override_level_id")
         scores._loyalty_log_changes(
             {score: score.computed_level_id for score in scores}, "manual", note=self.env._("Override cleared")

@@ -17,6 +17,7 @@ class CrmLoyaltyTarget(models.Model):
     """
 
     _name = "crm.loyalty.target"
+    _inherit = ["crm.loyalty.number.mixin"]
     _description = "Salesperson Annual Plan"
     _order = "year desc, user_id"
     _check_company_auto = True

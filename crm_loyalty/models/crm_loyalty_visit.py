@@ -194,6 +194,9 @@ class CrmLoyaltyVisit(models.Model):
         }
 
     def action_prepare_brief(self):
+        # the brief is written by who may edit the visit (its salesperson, or a manager): it reads the
+        # customer's history, opportunities and overdue invoices as superuser for that sheet only
+        self.check_access("write")
         for visit in self:
             html = self.env["ir.qweb"]._render("crm_loyalty.crm_loyalty_visit_brief", visit._loyalty_brief_data())
             visit.write({"brief_html": html, "brief_date": fields.Datetime.now()})
@@ -220,7 +223,8 @@ class CrmLoyaltyVisit(models.Model):
     def _loyalty_create_calendar_events(self):
         """An all-day event in the salesperson's calendar per planned visit; the customer is an
         attendee but is not emailed (the plan is internal until the salesperson makes the appointment)."""
-        Event = self.env["calendar.event"].sudo().with_context(mail_create_nosubscribe=True, no_mail_to_attendees=True)
+        # with the user's own rights: every employee may create events in a colleague's calendar
+        Event = self.env["calendar.event"].with_context(mail_create_nosubscribe=True, no_mail_to_attendees=True)
         for visit in self.filtered(lambda v: v.state == "planned" and not v.calendar_event_id):
             visit.calendar_event_id = Event.create(visit._loyalty_calendar_values())
 
@@ -253,7 +257,7 @@ class CrmLoyaltyVisit(models.Model):
                 event_vals = visit._loyalty_calendar_values()
                 event_vals.pop("res_model_id")
                 event_vals.pop("res_id")
-                visit.calendar_event_id.sudo().with_context(no_mail_to_attendees=True).write(event_vals)
+                visit.calendar_event_id.with_context(no_mail_to_attendees=True).write(event_vals)
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -263,7 +267,7 @@ class CrmLoyaltyVisit(models.Model):
     def unlink(self):
         events = self.calendar_event_id
         res = super().unlink()
-        events.sudo().unlink()
+        events.unlink()
         return res
 
     def _loyalty_check_planned(self):
@@ -308,20 +312,21 @@ class CrmLoyaltyVisit(models.Model):
                     )
                 )
             visit.state = "cancelled"
-            visit.calendar_event_id.sudo().unlink()
+            visit.calendar_event_id.unlink()
         return True
 
     @api.model
-    def _loyalty_next_visits(self, partners):
-        """Next planned visit date (today or later) per commercial partner id of ``partners``,
-        counting the visits to their contacts."""
+    def _loyalty_next_visits(self, partners, companies):
+        """Next planned visit date (today or later) per ``(commercial partner id, company id)`` of
+        ``partners`` in ``companies``, counting the visits to their contacts."""
         groups = self._read_group(
             [
                 ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
+                ("company_id", "in", companies.ids),
                 ("state", "=", "planned"),
                 ("date_planned", ">=", fields.Date.context_today(self)),
             ],
-            ["commercial_partner_id"],
+            ["commercial_partner_id", "company_id"],
             ["date_planned:min"],
         )
-        return {partner.id: date for partner, date in groups}
+        return {(partner.id, company.id): date for partner, company, date in groups}

@@ -8,6 +8,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .loyalty_access import LOYALTY_MANAGER, check_group
+
 # fields of a plan that only change in draft (visits too: see crm.loyalty.visit)
 _LOCKED_FIELDS = {"user_id", "company_id", "date_month", "visit_ids"}
 
@@ -82,6 +84,7 @@ class CrmLoyaltyVisitPlan(models.Model):
         return super().unlink()
 
     def action_confirm(self):
+        self.check_access("write")
         for plan in self.filtered(lambda p: p.state == "draft"):
             visits = plan.visit_ids.filtered(lambda v: v.state == "planned")
             visits.action_prepare_brief()
@@ -109,7 +112,11 @@ class CrmLoyaltyVisitPlan(models.Model):
 
     @api.model
     def action_generate_plans(self):
-        self.env["crm.loyalty.level"].check_access("write")
+        check_group(
+            self.env,
+            LOYALTY_MANAGER,
+            self.env._("Only Loyalty Managers can generate the visit plans of all salespeople."),
+        )
         plans = self._generate_plans(company=self.env.company)
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_visit_plan_action")
         action["domain"] = [("id", "in", plans.ids)]
@@ -153,6 +160,8 @@ class CrmLoyaltyVisitPlan(models.Model):
         """
         start, end = self._loyalty_month_bounds(date_month)
         companies = company or self.env["res.company"].search([])
+        # called by the monthly cron or by action_generate_plans (managers only): plans and visits of
+        # every salesperson are written as superuser
         Visit = self.env["crm.loyalty.visit"].sudo()
         touched = self.browse()
         for company in companies:

@@ -2,53 +2,64 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..loyalty_analytics import RANKED_CODES
 from .crm_loyalty_level import DEFAULT_LEVELS, DEFAULT_POLICIES
+from .crm_loyalty_number_mixin import check_number_vals
+from .loyalty_access import LOYALTY_USER
+
+MAX_MONTHS = 240  # windows and horizons: twenty years
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    loyalty_level_ids = fields.One2many("crm.loyalty.level", "company_id", string="Pyramid Levels")
+    loyalty_level_ids = fields.One2many("crm.loyalty.level", "company_id", string="Pyramid Levels", groups=LOYALTY_USER)
     loyalty_ranking_months = fields.Integer(
         string="Ranking Window (months)",
         default=12,
         help="Customers are ranked by their revenue over this many months up to the computation date.",
+        groups=LOYALTY_USER,
     )
     loyalty_activity_months = fields.Integer(
         string="Activity Window (months)",
         default=12,
         help="A customer is active when it has a posted invoice in this many months up to the computation date.",
+        groups=LOYALTY_USER,
     )
     loyalty_profit_band_low = fields.Float(
         string="Break-even Band From (%)",
         default=0.0,
         help="Customers whose gross margin % in the ranking window is below this are loss-making.",
+        groups=LOYALTY_USER,
     )
     loyalty_profit_band_high = fields.Float(
         string="Break-even Band To (%)",
         default=10.0,
         help="Customers whose gross margin % in the ranking window reaches this are key customers; "
         "between the two bounds they are general (break-even) customers.",
+        groups=LOYALTY_USER,
     )
 
     loyalty_clv_months = fields.Integer(
         string="Lifetime Value Horizon (months)",
         default=12,
         help="Customer lifetime value is the discounted gross margin expected over this many months.",
+        groups=LOYALTY_USER,
     )
     loyalty_clv_discount_rate = fields.Float(
         string="Annual Discount Rate (%)",
         default=10.0,
         help="Future margin is discounted at this annual rate (converted to a monthly rate).",
+        groups=LOYALTY_USER,
     )
     loyalty_alive_threshold = fields.Float(
         string="At-Risk Threshold (P(alive))",
         default=0.5,
         digits=(3, 2),
         help="Active customers whose probability of still being a customer falls under this value are at risk.",
+        groups=LOYALTY_USER,
     )
     loyalty_at_risk_mode = fields.Selection(
         [("flag", "Flag only"), ("inactive", "Treat as inactive")],
@@ -57,38 +68,47 @@ class ResCompany(models.Model):
         required=True,
         help="Flag only: at-risk customers keep their level. Treat as inactive: they move to the Inactive level, "
         "and the level history says why.",
+        groups=LOYALTY_USER,
     )
     loyalty_phase_period_months = fields.Integer(
         string="Value Phase Period (months)",
         default=3,
         help="The value phase compares the revenue of the last periods of this length.",
+        groups=LOYALTY_USER,
     )
     loyalty_phase_periods = fields.Integer(
-        string="Value Phase Periods", default=4, help="Number of periods the revenue trend is measured on."
+        string="Value Phase Periods",
+        default=4,
+        help="Number of periods the revenue trend is measured on.",
+        groups=LOYALTY_USER,
     )
     loyalty_phase_threshold = fields.Float(
         string="Value Phase Threshold (%)",
         default=10.0,
         help="A revenue trend above this percent of the average revenue per period is rising, below minus this "
         "percent declining, in between peak.",
+        groups=LOYALTY_USER,
     )
     loyalty_discount_threshold = fields.Float(
         string="Price-Insensitive Discount (%)",
         default=5.0,
         help="Break-even customers whose average discount on their invoice lines is under this percent are "
         "price-insensitive.",
+        groups=LOYALTY_USER,
     )
 
     loyalty_key_account_threshold = fields.Float(
         string="Key Account Volume",
         default=200000.0,
         help="Customers whose revenue in the ranking window reaches this amount (company currency) are key accounts.",
+        groups=LOYALTY_USER,
     )
     loyalty_customer_manager_id = fields.Many2one(
         "res.users",
         string="Customer Manager",
         help="Default key account manager: owns the data of key accounts and is told when a customer becomes or "
         "ceases to be one.",
+        groups=LOYALTY_USER,
     )
 
     @api.constrains("loyalty_key_account_threshold")
@@ -96,6 +116,10 @@ class ResCompany(models.Model):
         for company in self:
             if company.loyalty_key_account_threshold <= 0:
                 raise ValidationError(self.env._("The key account volume must be a positive amount."))
+            if company.loyalty_key_account_threshold > 10**12:
+                raise ValidationError(
+                    self.env._("The key account volume must be an amount of at most 1,000,000,000,000.")
+                )
 
     @api.constrains(
         "loyalty_clv_months",
@@ -108,42 +132,57 @@ class ResCompany(models.Model):
     )
     def _check_loyalty_lifetime_settings(self):
         for company in self:
-            if company.loyalty_clv_months <= 0:
-                raise ValidationError(self.env._("The lifetime value horizon must be at least one month."))
+            if not 1 <= company.loyalty_clv_months <= MAX_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "The lifetime value horizon must be at least one month and at most %(max)s months.",
+                        max=MAX_MONTHS,
+                    )
+                )
             if not -100.0 < company.loyalty_clv_discount_rate <= 1000.0:
                 raise ValidationError(
                     self.env._("The annual discount rate must be above -100% and at most 1000% (e.g. 10).")
                 )
             if not 0.0 <= company.loyalty_alive_threshold <= 1.0:
                 raise ValidationError(self.env._("The at-risk threshold is a probability: between 0 and 1 (e.g. 0.5)."))
-            if company.loyalty_phase_period_months <= 0 or company.loyalty_phase_periods < 2:
+            if not (1 <= company.loyalty_phase_period_months <= 60 and 2 <= company.loyalty_phase_periods <= 60):
                 raise ValidationError(
-                    self.env._("The value phase needs periods of at least one month, and at least two of them.")
+                    self.env._(
+                        "The value phase needs periods of at least one month, and at least two of them "
+                        "(at most 60 of each; e.g. 4 periods of 3 months)."
+                    )
                 )
-            if company.loyalty_phase_threshold < 0 or company.loyalty_discount_threshold < 0:
+            if not 0 <= company.loyalty_phase_threshold <= 1000:
                 raise ValidationError(
-                    self.env._("The value-phase threshold and the discount threshold cannot be negative.")
+                    self.env._("The value-phase threshold cannot be negative, nor above 1000% (e.g. 10).")
+                )
+            if not 0 <= company.loyalty_discount_threshold <= 100:
+                raise ValidationError(
+                    self.env._("The price-insensitive discount threshold cannot be negative, nor above 100% (e.g. 5).")
                 )
 
     @api.constrains("loyalty_ranking_months", "loyalty_activity_months")
     def _check_loyalty_windows(self):
         for company in self:
-            if company.loyalty_ranking_months <= 0 or company.loyalty_activity_months <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "The ranking and activity windows of %(company)s must be at least one month.",
-                        company=company.display_name,
+            for months in (company.loyalty_ranking_months, company.loyalty_activity_months):
+                if not 1 <= months <= MAX_MONTHS:
+                    raise ValidationError(
+                        self.env._(
+                            "The ranking and activity windows of %(company)s must be at least one month and at most "
+                            "%(max)s months.",
+                            company=company.display_name,
+                            max=MAX_MONTHS,
+                        )
                     )
-                )
 
     @api.constrains("loyalty_profit_band_low", "loyalty_profit_band_high")
     def _check_loyalty_profit_band(self):
         for company in self:
-            if company.loyalty_profit_band_low >= company.loyalty_profit_band_high:
+            if not -1000 <= company.loyalty_profit_band_low < company.loyalty_profit_band_high <= 100:
                 raise ValidationError(
                     self.env._(
-                        "The break-even band of %(company)s must start below where it ends "
-                        "(from %(low)s%% to %(high)s%%).",
+                        "The break-even band of %(company)s must start below where it ends, between -1000%% and "
+                        "100%% of margin (from %(low)s%% to %(high)s%%).",
                         company=company.display_name,
                         low=company.loyalty_profit_band_low,
                         high=company.loyalty_profit_band_high,
@@ -215,11 +254,38 @@ class ResCompany(models.Model):
         self._loyalty_check_shares()
 
     @api.model
+    def _loyalty_allowed_company(self, company=None):
+        """``company`` (a record, an id, or None for the current company), refused unless the user
+        may work in it (crons and other superuser code may use any company)."""
+        if company is None or company is False:
+            return self.env.company
+        if isinstance(company, int) and not isinstance(company, bool):
+            company = self.browse(company)
+        if not isinstance(company, models.BaseModel) or company._name != self._name or len(company) != 1:
+            raise UserError(self.env._("Give one company: a company record or its id."))
+        if not company.sudo().exists():
+            raise UserError(self.env._("There is no company with id %(id)s.", id=company.id))
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to work in the company with id %(id)s: ask an administrator to add it "
+                    "to your allowed companies.",
+                    id=company.id,
+                )
+            )
+        return company
+
+    @api.model
     def _loyalty_install_levels(self):
         self.search([])._loyalty_create_levels()
 
+    def write(self, vals):
+        check_number_vals(self, [vals])
+        return super().write(vals)
+
     @api.model_create_multi
     def create(self, vals_list):
+        check_number_vals(self, vals_list)
         companies = super().create(vals_list)
         companies._loyalty_create_levels()
         return companies

@@ -4,29 +4,62 @@
 from odoo import api, fields, models
 
 from ..loyalty_analytics import RANKED_CODES
+from .crm_loyalty_number_mixin import check_number_vals
+from .loyalty_access import LOYALTY_MANAGER
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    loyalty_ranking_months = fields.Integer(related="company_id.loyalty_ranking_months", readonly=False)
-    loyalty_activity_months = fields.Integer(related="company_id.loyalty_activity_months", readonly=False)
-    loyalty_profit_band_low = fields.Float(related="company_id.loyalty_profit_band_low", readonly=False)
-    loyalty_profit_band_high = fields.Float(related="company_id.loyalty_profit_band_high", readonly=False)
-    loyalty_clv_months = fields.Integer(related="company_id.loyalty_clv_months", readonly=False)
-    loyalty_clv_discount_rate = fields.Float(related="company_id.loyalty_clv_discount_rate", readonly=False)
-    loyalty_alive_threshold = fields.Float(related="company_id.loyalty_alive_threshold", readonly=False)
-    loyalty_at_risk_mode = fields.Selection(related="company_id.loyalty_at_risk_mode", readonly=False)
-    loyalty_phase_period_months = fields.Integer(related="company_id.loyalty_phase_period_months", readonly=False)
-    loyalty_phase_periods = fields.Integer(related="company_id.loyalty_phase_periods", readonly=False)
-    loyalty_phase_threshold = fields.Float(related="company_id.loyalty_phase_threshold", readonly=False)
-    loyalty_discount_threshold = fields.Float(related="company_id.loyalty_discount_threshold", readonly=False)
-    loyalty_key_account_threshold = fields.Float(related="company_id.loyalty_key_account_threshold", readonly=False)
-    loyalty_customer_manager_id = fields.Many2one(related="company_id.loyalty_customer_manager_id", readonly=False)
-    loyalty_share_top = fields.Float(string="Top (%)", digits=(5, 2))
-    loyalty_share_big = fields.Float(string="Big (%)", digits=(5, 2))
-    loyalty_share_medium = fields.Float(string="Medium (%)", digits=(5, 2))
-    loyalty_share_small = fields.Float(string="Small (%)", digits=(5, 2))
+    loyalty_ranking_months = fields.Integer(
+        related="company_id.loyalty_ranking_months", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_activity_months = fields.Integer(
+        related="company_id.loyalty_activity_months", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_profit_band_low = fields.Float(
+        related="company_id.loyalty_profit_band_low", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_profit_band_high = fields.Float(
+        related="company_id.loyalty_profit_band_high", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_clv_months = fields.Integer(related="company_id.loyalty_clv_months", readonly=False, groups=LOYALTY_MANAGER)
+    loyalty_clv_discount_rate = fields.Float(
+        related="company_id.loyalty_clv_discount_rate", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_alive_threshold = fields.Float(
+        related="company_id.loyalty_alive_threshold", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_at_risk_mode = fields.Selection(
+        related="company_id.loyalty_at_risk_mode", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_phase_period_months = fields.Integer(
+        related="company_id.loyalty_phase_period_months", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_phase_periods = fields.Integer(
+        related="company_id.loyalty_phase_periods", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_phase_threshold = fields.Float(
+        related="company_id.loyalty_phase_threshold", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_discount_threshold = fields.Float(
+        related="company_id.loyalty_discount_threshold", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_key_account_threshold = fields.Float(
+        related="company_id.loyalty_key_account_threshold", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_customer_manager_id = fields.Many2one(
+        related="company_id.loyalty_customer_manager_id", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_share_top = fields.Float(string="Top (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
+    loyalty_share_big = fields.Float(string="Big (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
+    loyalty_share_medium = fields.Float(string="Medium (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
+    loyalty_share_small = fields.Float(string="Small (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_number_vals(self, vals_list)
+        return super().create(vals_list)
 
     def _loyalty_ranked_levels(self):
         return self.env["crm.loyalty.level"].search(
@@ -36,6 +69,10 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         res = super().get_values()
+        # the pyramid block is for Loyalty Managers: other administrators open and save the settings
+        # without reading (or resetting) the shares
+        if not self.env.user.has_group(LOYALTY_MANAGER):
+            return res
         levels = self.env["crm.loyalty.level"].search(
             [("company_id", "=", self.env.company.id), ("code", "in", RANKED_CODES)]
         )
@@ -45,6 +82,8 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         super().set_values()
+        if not self.env.user.has_group(LOYALTY_MANAGER):
+            return
         levels = self._loyalty_ranked_levels()
         if not levels:
             return

@@ -1,21 +1,24 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from collections import defaultdict
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+
+from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 
 
 class ResPartner(models.Model):
+    """A thin extension: the contact links to its scores (one per company) and shows them;
+    no figure of the score is mirrored here. Every field is for Loyalty Users only."""
+
     _inherit = "res.partner"
 
-    loyalty_score_ids = fields.One2many("crm.loyalty.score", "partner_id", string="Pyramid Scores")
+    loyalty_score_ids = fields.One2many("crm.loyalty.score", "partner_id", string="Pyramid Scores", groups=LOYALTY_USER)
     loyalty_score_id = fields.Many2one(
         "crm.loyalty.score",
         string="Pyramid Score",
         compute="_compute_loyalty_score_id",
         search="_search_loyalty_score_id",
+        groups=LOYALTY_USER,
         help="Score of the commercial partner in the current company.",
     )
     loyalty_level_id = fields.Many2one(
@@ -23,96 +26,22 @@ class ResPartner(models.Model):
         string="Pyramid Level",
         compute="_compute_loyalty_score_id",
         search="_search_loyalty_level_id",
+        groups=LOYALTY_USER,
         help="Pyramid level of the commercial partner in the current company.",
     )
-    loyalty_level_code = fields.Selection(related="loyalty_level_id.code", string="Pyramid Level Code")
-    loyalty_computed_level_id = fields.Many2one(related="loyalty_score_id.computed_level_id")
-    loyalty_override_level_id = fields.Many2one(related="loyalty_score_id.override_level_id")
-    loyalty_override_reason = fields.Text(related="loyalty_score_id.override_reason")
-    loyalty_override_user_id = fields.Many2one(related="loyalty_score_id.override_user_id")
-    loyalty_override_date = fields.Datetime(related="loyalty_score_id.override_date")
-    loyalty_currency_id = fields.Many2one(related="loyalty_score_id.currency_id", string="Loyalty Currency")
-    loyalty_rank = fields.Integer(related="loyalty_score_id.rank", string="Pyramid Rank")
-    loyalty_revenue_window = fields.Monetary(
-        related="loyalty_score_id.revenue_window", currency_field="loyalty_currency_id"
-    )
-    loyalty_revenue_lifetime = fields.Monetary(
-        related="loyalty_score_id.revenue_lifetime", currency_field="loyalty_currency_id"
-    )
-    loyalty_margin_window = fields.Monetary(
-        related="loyalty_score_id.margin_window", currency_field="loyalty_currency_id"
-    )
-    loyalty_margin_percent = fields.Float(related="loyalty_score_id.margin_percent")
-    loyalty_avg_invoice_value = fields.Monetary(
-        related="loyalty_score_id.avg_invoice_value", currency_field="loyalty_currency_id"
-    )
-    loyalty_profit_class = fields.Selection(related="loyalty_score_id.profit_class")
-    loyalty_invoice_count = fields.Integer(related="loyalty_score_id.invoice_count", string="Posted Invoices")
-    loyalty_first_invoice_date = fields.Date(related="loyalty_score_id.first_invoice_date")
-    loyalty_last_invoice_date = fields.Date(related="loyalty_score_id.last_invoice_date")
-    loyalty_tenure_days = fields.Integer(related="loyalty_score_id.tenure_days")
-    loyalty_recency_days = fields.Integer(related="loyalty_score_id.recency_days")
-    loyalty_date_computed = fields.Datetime(related="loyalty_score_id.date_computed")
-    loyalty_clv = fields.Monetary(related="loyalty_score_id.clv", currency_field="loyalty_currency_id")
-    loyalty_clv_method = fields.Selection(related="loyalty_score_id.clv_method")
-    loyalty_probability_alive = fields.Float(related="loyalty_score_id.probability_alive")
-    loyalty_expected_purchases = fields.Float(related="loyalty_score_id.expected_purchases")
-    loyalty_at_risk = fields.Boolean(related="loyalty_score_id.at_risk", string="At Risk")
-    loyalty_value_phase = fields.Selection(related="loyalty_score_id.value_phase", string="Value Phase")
-    loyalty_phase_trend = fields.Float(related="loyalty_score_id.phase_trend")
-    loyalty_value_phase_strategy = fields.Char(related="loyalty_score_id.value_phase_strategy")
-    loyalty_avg_discount = fields.Float(related="loyalty_score_id.avg_discount")
-    loyalty_elastic_positive_clv = fields.Boolean(related="loyalty_score_id.elastic_positive_clv")
-    loyalty_elastic_price_insensitive = fields.Boolean(related="loyalty_score_id.elastic_price_insensitive")
-    loyalty_elastic_innovative = fields.Boolean(related="loyalty_score_id.elastic_innovative")
-    loyalty_elastic_innovative_user_id = fields.Many2one(related="loyalty_score_id.elastic_innovative_user_id")
-    loyalty_elastic_innovative_date = fields.Datetime(related="loyalty_score_id.elastic_innovative_date")
-    loyalty_elastic_influential = fields.Boolean(related="loyalty_score_id.elastic_influential")
-    loyalty_elastic_influential_user_id = fields.Many2one(related="loyalty_score_id.elastic_influential_user_id")
-    loyalty_elastic_influential_date = fields.Datetime(related="loyalty_score_id.elastic_influential_date")
-    loyalty_is_elastic = fields.Boolean(related="loyalty_score_id.is_elastic", string="Elastic Customer")
-    loyalty_elastic_strategy = fields.Text(related="loyalty_score_id.elastic_strategy")
-    loyalty_is_key_account = fields.Boolean(related="loyalty_score_id.is_key_account", string="Key Account")
-    loyalty_key_account_manager_id = fields.Many2one(
-        related="loyalty_score_id.key_account_manager_id", string="Key Account Manager"
-    )
-    # one view of the customer: what each department holds
-    loyalty_open_quotation_count = fields.Integer(
-        string="Open Quotations", compute="_compute_loyalty_department_figures"
-    )
-    loyalty_open_quotation_amount = fields.Monetary(
-        string="Open Quotations Amount",
-        compute="_compute_loyalty_department_figures",
-        currency_field="loyalty_company_currency_id",
-    )
-    loyalty_overdue_invoice_count = fields.Integer(
-        string="Overdue Invoices", compute="_compute_loyalty_department_figures"
-    )
-    loyalty_overdue_amount = fields.Monetary(
-        string="Overdue Amount",
-        compute="_compute_loyalty_department_figures",
-        currency_field="loyalty_company_currency_id",
-    )
-    loyalty_oldest_overdue_date = fields.Date(string="Oldest Due Date", compute="_compute_loyalty_department_figures")
-    loyalty_next_visit_date = fields.Date(string="Next Visit", compute="_compute_loyalty_department_figures")
-    loyalty_company_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_loyalty_department_figures", string="Company Currency"
-    )
-    loyalty_history_ids = fields.One2many("crm.loyalty.history", "partner_id", string="Level History")
-    loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count")
-    loyalty_visit_count = fields.Integer(string="Visits", compute="_compute_loyalty_visit_count")
+    loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count", groups=LOYALTY_USER)
+    loyalty_visit_count = fields.Integer(string="Visits", compute="_compute_loyalty_visit_count", groups=LOYALTY_USER)
 
-    @api.depends_context("company")
+    # uid: the score is looked up with the user's record rules, also when a related field
+    # reaches it as superuser (each user and su flag has its own cached value)
+    @api.depends_context("company", "uid")
     @api.depends("commercial_partner_id.loyalty_score_ids.level_id")
     def _compute_loyalty_score_id(self):
         company = self.env.company
-        partners = self.commercial_partner_id
-        scores = self.env["crm.loyalty.score"].search(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
-        )
-        by_partner = {score.partner_id.id: score for score in scores}
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self, company, as_user=True)
+        empty = self.env["crm.loyalty.score"]
         for partner in self:
-            score = by_partner.get(partner.commercial_partner_id.id, self.env["crm.loyalty.score"])
+            score = scores.get((partner.commercial_partner_id.id, company.id), empty)
             partner.loyalty_score_id = score
             partner.loyalty_level_id = score.level_id
 
@@ -129,60 +58,9 @@ class ResPartner(models.Model):
         return [("commercial_partner_id.loyalty_score_ids", "in", scores)]
 
     @api.depends_context("company")
-    def _compute_loyalty_department_figures(self):
-        """Open quotations (sales) and overdue invoices (finance) of the commercial partner, current company."""
-        company = self.env.company
-        partners = self.commercial_partner_id
-        quotations = defaultdict(lambda: [0, 0.0])
-        for order_partner, count, amount in (
-            self.env["sale.order"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "child_of", partners.ids),
-                    ("company_id", "=", company.id),
-                    ("state", "in", ("draft", "sent")),
-                ],
-                ["partner_id"],
-                ["__count", "amount_untaxed:sum"],
-            )
-        ):
-            figures = quotations[order_partner.commercial_partner_id.id]
-            figures[0] += count
-            figures[1] += amount
-        overdue = {
-            partner.id: (count, amount, oldest)
-            for partner, count, amount, oldest in self.env["account.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("commercial_partner_id", "in", partners.ids),
-                    ("company_id", "=", company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", fields.Date.context_today(self)),
-                ],
-                ["commercial_partner_id"],
-                ["__count", "amount_residual_signed:sum", "invoice_date_due:min"],
-            )
-        }
-        next_visits = self.env["crm.loyalty.visit"].sudo()._loyalty_next_visits(self)
-        for partner in self:
-            commercial = partner.commercial_partner_id
-            partner.loyalty_next_visit_date = next_visits.get(commercial.id, False)
-            quote_count, quote_amount = quotations.get(commercial.id, (0, 0.0))
-            count, amount, oldest = overdue.get(commercial.id, (0, 0.0, False))
-            partner.loyalty_open_quotation_count = quote_count
-            partner.loyalty_open_quotation_amount = quote_amount
-            partner.loyalty_overdue_invoice_count = count
-            partner.loyalty_overdue_amount = amount
-            partner.loyalty_oldest_overdue_date = oldest
-            partner.loyalty_company_currency_id = company.currency_id
-
-    @api.depends_context("company")
     def _loyalty_count_per_commercial(self, model_name, partner_field):
-        """Records of ``model_name`` per commercial partner of ``self`` in the current company."""
+        """Records of ``model_name`` per commercial partner of ``self`` in the current company
+        (the user's record rules apply)."""
         groups = self.env[model_name]._read_group(
             [
                 (partner_field, "in", self.commercial_partner_id.ids),
@@ -193,10 +71,17 @@ class ResPartner(models.Model):
         )
         return {partner.id: count for partner, count in groups}
 
+    @api.depends_context("company", "uid")
     def _compute_loyalty_history_count(self):
         counts = self._loyalty_count_per_commercial("crm.loyalty.history", "partner_id")
         for partner in self:
             partner.loyalty_history_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.depends_context("company", "uid")
+    def _compute_loyalty_visit_count(self):
+        counts = self._loyalty_count_per_commercial("crm.loyalty.visit", "commercial_partner_id")
+        for partner in self:
+            partner.loyalty_visit_count = counts.get(partner.commercial_partner_id.id, 0)
 
     # ------------------------------------------------------------------
     # Public entry points
@@ -214,18 +99,18 @@ class ResPartner(models.Model):
         :param date: date the windows end on; default: today
         :returns: the ``crm.loyalty.run`` logged for this computation
         """
-        if not (self.env.is_superuser() or self.env.user.has_group("crm_loyalty.group_loyalty_manager")):
-            raise AccessError(self.env._("Only Loyalty Managers can recompute the customer pyramid."))
-        if isinstance(company, int):
-            company = self.env["res.company"].browse(company)
-        company = company or self.env.company
+        check_group(self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can recompute the customer pyramid."))
+        company = self.env["res.company"]._loyalty_allowed_company(company)
+        reference_date = self.env["crm.loyalty.run"]._loyalty_reference_date(date)
         trigger = self.env.context.get("loyalty_trigger", "server_action")
-        return self.env["crm.loyalty.score"]._loyalty_recompute(company, trigger, date=date)
+        return self.env["crm.loyalty.score"]._loyalty_recompute(company, trigger, date=reference_date)
 
     @api.model
     def _cron_loyalty_recompute(self):
-        for company in self.env["res.company"].search([]):
-            self.with_context(loyalty_trigger="scheduled").loyalty_recompute(company)
+        # the nightly job recomputes every company, whichever companies its user is allowed in
+        partners = self.sudo().with_context(loyalty_trigger="scheduled")
+        for company in partners.env["res.company"].search([]):
+            partners.loyalty_recompute(company)
 
     @api.model
     def action_loyalty_recompute(self):
@@ -252,10 +137,13 @@ class ResPartner(models.Model):
             },
         }
 
-    def _compute_loyalty_visit_count(self):
-        counts = self._loyalty_count_per_commercial("crm.loyalty.visit", "commercial_partner_id")
-        for partner in self:
-            partner.loyalty_visit_count = counts.get(partner.commercial_partner_id.id, 0)
+    def action_loyalty_open_score(self):
+        """The score of the customer (its company's, for a contact) in the current company."""
+        self.ensure_one()
+        score = self.loyalty_score_id
+        if not score:
+            return False
+        return score._loyalty_form_action()
 
     def action_loyalty_open_visits(self):
         """Visits to the customer (and its contacts) in the current company."""
@@ -280,6 +168,7 @@ class ResPartner(models.Model):
 
     def action_loyalty_override(self):
         self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can override pyramid levels."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Override Pyramid Level"),
@@ -288,27 +177,3 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
-
-    def _loyalty_score_for_flags(self):
-        """Score of the current company, created when the customer has none yet."""
-        self.ensure_one()
-        score = self.loyalty_score_id
-        if not score:
-            self.env["crm.loyalty.score"].check_access("read")
-            score = (
-                self.env["crm.loyalty.score"]
-                .sudo()
-                .create({"partner_id": self.commercial_partner_id.id, "company_id": self.env.company.id})
-            )
-            self.invalidate_recordset(["loyalty_score_id"])
-        return score
-
-    def action_loyalty_toggle_innovative(self):
-        self._loyalty_score_for_flags().action_toggle_innovative()
-
-    def action_loyalty_toggle_influential(self):
-        self._loyalty_score_for_flags().action_toggle_influential()
-
-    def action_loyalty_clear_override(self):
-        self.ensure_one()
-        return self.loyalty_score_id.action_clear_override()

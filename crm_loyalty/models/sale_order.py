@@ -3,6 +3,8 @@
 
 from odoo import api, fields, models
 
+from .loyalty_access import LOYALTY_USER
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -12,33 +14,47 @@ class SaleOrder(models.Model):
         string="Customer Score",
         compute="_compute_loyalty_score_id",
         search="_search_loyalty_score_id",
+        groups=LOYALTY_USER,
         help="Pyramid score of the customer in the order's company (read from the stored scores).",
     )
-    loyalty_level_id = fields.Many2one(related="loyalty_score_id.level_id", string="Pyramid Level")
-    loyalty_level_code = fields.Selection(related="loyalty_score_id.level_code")
-    loyalty_currency_id = fields.Many2one(related="loyalty_score_id.currency_id", string="Loyalty Currency")
-    loyalty_clv = fields.Monetary(related="loyalty_score_id.clv", currency_field="loyalty_currency_id")
-    loyalty_profit_class = fields.Selection(related="loyalty_score_id.profit_class")
-    loyalty_is_elastic = fields.Boolean(related="loyalty_score_id.is_elastic", string="Elastic Customer")
-    loyalty_elastic_positive_clv = fields.Boolean(related="loyalty_score_id.elastic_positive_clv")
-    loyalty_elastic_price_insensitive = fields.Boolean(related="loyalty_score_id.elastic_price_insensitive")
-    loyalty_elastic_innovative = fields.Boolean(related="loyalty_score_id.elastic_innovative")
-    loyalty_elastic_influential = fields.Boolean(related="loyalty_score_id.elastic_influential")
-    loyalty_elastic_strategy = fields.Text(related="loyalty_score_id.elastic_strategy")
+    loyalty_level_id = fields.Many2one(related="loyalty_score_id.level_id", string="Pyramid Level", groups=LOYALTY_USER)
+    loyalty_level_code = fields.Selection(related="loyalty_score_id.level_code", groups=LOYALTY_USER)
+    loyalty_currency_id = fields.Many2one(
+        related="loyalty_score_id.currency_id", string="Loyalty Currency", groups=LOYALTY_USER
+    )
+    loyalty_clv = fields.Monetary(
+        related="loyalty_score_id.clv", currency_field="loyalty_currency_id", groups=LOYALTY_USER
+    )
+    loyalty_profit_class = fields.Selection(related="loyalty_score_id.profit_class", groups=LOYALTY_USER)
+    loyalty_is_elastic = fields.Boolean(
+        related="loyalty_score_id.is_elastic", string="Elastic Customer", groups=LOYALTY_USER
+    )
+    loyalty_elastic_strategy = fields.Text(related="loyalty_score_id.elastic_strategy", groups=LOYALTY_USER)
 
+    # uid: looked up with the user's record rules, also when the related fields above reach it as
+    # superuser, so that a salesperson sees no score of another salesperson's customer
+    @api.depends_context("uid")
     @api.depends("partner_id.commercial_partner_id", "company_id")
     def _compute_loyalty_score_id(self):
-        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self.partner_id, self.company_id)
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(
+            self.partner_id, self.company_id, as_user=True
+        )
         for order in self:
-            score = scores.get((order.partner_id.commercial_partner_id.id, order.company_id.id))
-            order.loyalty_score_id = score.sudo(False) if score else False
+            order.loyalty_score_id = scores.get((order.partner_id.commercial_partner_id.id, order.company_id.id))
 
     @api.depends("partner_id", "company_id")
     def _compute_pricelist_id(self):
         """New quotations take the pricelist of the customer's level when it has one."""
         res = super()._compute_pricelist_id()
-        for order in self.filtered(lambda o: o.state == "draft" and o.partner_id):
-            pricelist = order.loyalty_score_id.sudo().level_id.pricelist_id
+        drafts = self.filtered(lambda o: o.state == "draft" and o.partner_id)
+        if not drafts:
+            return res
+        # a business rule for whoever writes the quotation (with or without loyalty rights): only the
+        # level's pricelist reaches the order, no figure of the score
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(drafts.partner_id, drafts.company_id)
+        for order in drafts:
+            score = scores.get((order.partner_id.commercial_partner_id.id, order.company_id.id))
+            pricelist = score.level_id.pricelist_id if score else False
             if pricelist and (not pricelist.company_id or pricelist.company_id == order.company_id):
                 order.pricelist_id = pricelist
         return res

@@ -10,10 +10,12 @@ import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES
 from ..loyalty_analytics.kpi import LEVEL_CODES, levels_at, migration_matrix
+from ..models.loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -48,10 +50,15 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
 
         :returns: the ``ir.attachment`` holding the .xlsx file
         """
+        check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can export the customer pyramid."))
         if scenario:
+            scenario.check_access("read")
             economics = scenario.economics_id
-        if not economics:
-            economics = self._loyalty_default_economics(company or self.env.company)
+        if economics:
+            economics.ensure_one()
+            economics.check_access("read")
+        else:
+            economics = self._loyalty_default_economics(self.env["res.company"]._loyalty_allowed_company(company))
         content = self._loyalty_build(economics, scenario)
         name = self.env._(
             "Customer Pyramid %(date_from)s - %(date_to)s.xlsx",
@@ -73,9 +80,19 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         date_to = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
         date_from = date_to.replace(day=1) - relativedelta(months=11)
         economics_model = self.env["crm.loyalty.economics"]
-        return economics_model.search(
+        economics = economics_model.search(
             [("company_id", "=", company.id), ("date_from", "=", date_from), ("date_to", "=", date_to)], limit=1
-        ) or economics_model.create(
+        )
+        if economics:
+            return economics
+        if not (self.env.su or self.env.user.has_group(LOYALTY_MANAGER)):
+            raise UserError(
+                self.env._(
+                    "The pyramid economics of the last twelve months are not computed yet: ask a Loyalty Manager "
+                    "to compute them (Customer Loyalty > Pyramid Economics)."
+                )
+            )
+        return economics_model.create(
             {
                 "name": self.env._("Last 12 Months"),
                 "company_id": company.id,
@@ -259,6 +276,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet.write_row(0, 0, [title for title, _kind, _width in columns], formats["header"])
         sheet.freeze_panes(1, 0)
         score_model = self.env["crm.loyalty.score"]
+        # the scores the user may read (record rules: a salesperson exports their own customers)
+        visible = score_model._search([("company_id", "=", company.id)])
         score_model.flush_model()
         self.env["res.partner"].flush_model(["name", "ref", "user_id"])
         lang = self.env.lang or "en_US"
@@ -278,11 +297,11 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
              LEFT JOIN crm_loyalty_level level ON level.id = score.level_id
              LEFT JOIN res_users users ON users.id = partner.user_id
              LEFT JOIN res_partner sales ON sales.id = users.partner_id
-                 WHERE score.company_id = %(company)s
+                 WHERE score.id IN %(visible)s
               ORDER BY score.level_sequence, score.rank NULLS LAST, partner.name, score.id
                 """,
                 lang=lang,
-                company=company.id,
+                visible=visible.subselect(),
             )
         )
         row = 0

@@ -98,9 +98,9 @@ class TestLifetimeValueModel(LoyaltyCommon):
             self.assertTrue(np.isfinite(score.clv) and score.clv > 0, partner.name)
         self.assertEqual(self._score(self.same_day).invoice_count, 2)
         self.assertEqual(self._score(self.today_only).tenure_days, 0)
-        # the contact shows the values of its commercial partner
-        self.assertEqual(self.loyal.loyalty_clv, loyal.clv)
-        self.assertEqual(self.loyal.loyalty_clv_method, "bgnbd")
+        # the contact shows the score of its commercial partner
+        self.assertEqual(self.loyal.loyalty_score_id, loyal)
+        self.assertEqual(self.loyal.loyalty_score_id.clv_method, "bgnbd")
 
     def test_at_risk_flag_then_treated_as_inactive(self):
         self.company.loyalty_alive_threshold = 0.3
@@ -110,7 +110,7 @@ class TestLifetimeValueModel(LoyaltyCommon):
         self.assertTrue(gone.at_risk)
         self.assertNotEqual(gone.level_id.code, "inactive")
         self.assertFalse(self._score(self.loyal).at_risk)
-        at_risk = self.env["res.partner"].search([("loyalty_at_risk", "=", True)])
+        at_risk = self.env["res.partner"].search([("loyalty_score_id.at_risk", "=", True)])
         self.assertIn(self.gone, at_risk)
         self.assertNotIn(self.loyal, at_risk)
         # treat as inactive: the level changes, the history says why
@@ -171,7 +171,7 @@ class TestLifetimeValueRules(LoyaltyCommon):
         self.assertAlmostEqual(self._score(rising).phase_trend, 40.0, places=1)
         self.assertEqual(self._score(peak).value_phase, "peak")
         self.assertEqual(self._score(declining).value_phase, "declining")
-        self.assertIn("grow", rising.loyalty_value_phase_strategy)
+        self.assertIn("grow", rising.loyalty_score_id.value_phase_strategy)
         # a stricter threshold turns the rising customer into a plateau
         self.company.loyalty_phase_threshold = 50.0
         self._recompute()
@@ -205,17 +205,17 @@ class TestLifetimeValueRules(LoyaltyCommon):
         self.assertIn("room for price", cheap_score.elastic_strategy)
         self.assertFalse(self._score(profitable).is_elastic, "key customers are not elastic by themselves")
         # manual flags: who and when, on any customer
-        profitable.action_loyalty_toggle_influential()
+        self._score(profitable).action_toggle_influential()
         score = self._score(profitable)
         self.assertTrue(score.elastic_influential and score.is_elastic)
         self.assertEqual(score.elastic_influential_user_id, self.env.user)
         self.assertTrue(score.elastic_influential_date)
-        self.assertIn("referrals", profitable.loyalty_elastic_strategy)
+        self.assertIn("referrals", profitable.loyalty_score_id.elastic_strategy)
         self._recompute()
         self.assertTrue(self._score(profitable).is_elastic, "a recompute keeps the manual flags")
-        elastic = self.env["res.partner"].search([("loyalty_is_elastic", "=", True)])
+        elastic = self.env["res.partner"].search([("loyalty_score_id.is_elastic", "=", True)])
         self.assertEqual(elastic & (cheap | discounted | profitable), cheap | discounted | profitable)
-        profitable.action_loyalty_toggle_influential()
+        self._score(profitable).action_toggle_influential()
         self.assertFalse(self._score(profitable).is_elastic)
         self.assertFalse(self._score(profitable).elastic_influential_user_id)
         # the sales order shows the flags

@@ -99,7 +99,7 @@ class TestOverrideHistory(LoyaltyCommon):
         self.assertEqual(score.revenue_window, 12.0)
         self.assertEqual(len(self._history(self.small_buyer)), 2)
         # cleared: back to the computed level, logged
-        self.small_buyer.action_loyalty_clear_override()
+        self.small_buyer.loyalty_score_id.action_clear_override()
         self.assertEqual(score.level_id, self.levels["small"])
         self.assertFalse(score.override_level_id)
         cleared = self._history(self.small_buyer)[-1]

@@ -235,7 +235,7 @@ class TestPyramidRules(LoyaltyCommon):
         self.assertEqual(score.avg_invoice_value, 250.0)
         self.assertEqual(score.tenure_days, 30)
         self.assertEqual(child.loyalty_level_id, self.levels["top"])
-        self.assertEqual(child.loyalty_revenue_window, 500.0)
+        self.assertEqual(child.loyalty_score_id.revenue_window, 500.0)
         self.assertEqual(self._level(small), "small")
 
     def test_foreign_currency_invoice_in_company_currency(self):
@@ -294,7 +294,7 @@ class TestPyramidRules(LoyaltyCommon):
         # 2 x 50 invoiced, 1 x 50 refunded: revenue 50, cost 60
         self.assertEqual((loss_score.revenue_window, loss_score.cost_window), (50.0, 60.0))
         self.assertEqual(loss_score.profit_class, "loss")
-        self.assertEqual(key.loyalty_profit_class, "key")
+        self.assertEqual(key.loyalty_score_id.profit_class, "key")
         # the break-even band is configurable
         self.company.write({"loyalty_profit_band_low": -50.0, "loyalty_profit_band_high": 50.0})
         self._recompute()

@@ -46,7 +46,7 @@ class TestDifferentiatedService(LoyaltyCommon):
         self.assertTrue(score.is_key_account)
         self.assertFalse(self._score(modest).is_key_account)
         self.assertEqual(score.key_account_manager_id, self.manager)
-        self.assertEqual(big.loyalty_key_account_manager_id, self.manager)
+        self.assertEqual(big.loyalty_score_id.key_account_manager_id, self.manager)
         activity = big.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual((activity.user_id, activity.summary), (self.manager, "New key account"))
@@ -96,9 +96,12 @@ class TestDifferentiatedService(LoyaltyCommon):
                 "order_line": [Command.create({"product_id": self.product_cost.id, "price_unit": 250.0})],
             }
         )
+        self._recompute()
         for partner in (customer, contact):
-            self.assertEqual(partner.loyalty_overdue_invoice_count, 1)
-            self.assertEqual(partner.loyalty_overdue_amount, 400.0)
-            self.assertEqual(partner.loyalty_oldest_overdue_date, self.today - timedelta(days=30))
-            self.assertEqual(partner.loyalty_open_quotation_count, 1)
-            self.assertEqual(partner.loyalty_open_quotation_amount, 250.0)
+            score = partner.loyalty_score_id
+            self.assertEqual(score.partner_id, customer)
+            self.assertEqual(score.overdue_invoice_count, 1)
+            self.assertEqual(score.overdue_amount, 400.0)
+            self.assertEqual(score.oldest_overdue_date, self.today - timedelta(days=30))
+            self.assertEqual(score.open_quotation_count, 1)
+            self.assertEqual(score.open_quotation_amount, 250.0)

@@ -109,7 +109,7 @@ class TestVisitPlans(LoyaltyCommon):
         top_visit = plans.visit_ids.filtered(lambda v: v.partner_id == self.top)
         self.assertEqual(top_visit.date_planned, date(2025, 7, 25))
         self.assertEqual(plans.visit_ids.filtered(lambda v: v.partner_id == orphan).user_id, self.other_salesman)
-        self.assertEqual(self.top.loyalty_next_visit_date, date(2025, 7, 25))
+        self.assertEqual(self.top.loyalty_score_id.next_visit_date, date(2025, 7, 25))
         # the "Visits" smart button of the company and of its contact show the company's visits
         self.assertEqual((self.top.loyalty_visit_count, contact.loyalty_visit_count), (2, 2))
         action = contact.action_loyalty_open_visits()
@@ -211,10 +211,10 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertEqual((plan.visit_count, plan.done_count, plan.cancelled_count), (4, 2, 1))
         self.assertEqual(plan.completion_rate, 50.0)
         self.assertEqual(
-            self.env["crm.loyalty.visit"]._loyalty_next_visits(visits[3].partner_id),
-            {visits[3].partner_id.id: visits[3].date_planned},
+            self.env["crm.loyalty.visit"]._loyalty_next_visits(visits[3].partner_id, self.company),
+            {(visits[3].partner_id.id, self.company.id): visits[3].date_planned},
         )
-        self.assertEqual(visits[3].partner_id.loyalty_next_visit_date, visits[3].date_planned)
+        self.assertEqual(visits[3].partner_id.loyalty_score_id.next_visit_date, visits[3].date_planned)
 
     def test_draft_edits_keep_the_calendar_clean(self):
         plan = self.Plan._generate_plans(self.july, self.company).filtered(lambda p: p.user_id == self.salesman)

@@ -3,6 +3,8 @@
 
 from odoo import api, fields, models
 
+from ..models.loyalty_access import LOYALTY_MANAGER, check_group
+
 
 class CrmLoyaltyOverrideWizard(models.TransientModel):
     _name = "crm.loyalty.override.wizard"
@@ -35,9 +37,12 @@ class CrmLoyaltyOverrideWizard(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can override pyramid levels."))
+        self.env["res.company"]._loyalty_allowed_company(self.company_id)
         score = self._get_score()
         if not score:
-            self.env["crm.loyalty.level"].check_access("write")
+            # scores are only written by the recompute: the manager's first override of a customer
+            # never scored creates its score as superuser (rights checked just above)
             score = (
                 self.env["crm.loyalty.score"]
                 .sudo()

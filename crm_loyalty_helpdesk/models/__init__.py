@@ -1,6 +1,5 @@
 from . import crm_loyalty_score
 from . import helpdesk_ticket
 from . import helpdesk_ticket_category
-from . import res_partner
 from . import crm_loyalty_visit
 from . import crm_loyalty_kpi

@@ -6,6 +6,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.osv import expression
 
+from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
@@ -15,19 +17,27 @@ class HelpdeskTicket(models.Model):
         string="Customer Level",
         compute="_compute_loyalty_level_id",
         search="_search_loyalty_level_id",
+        groups=LOYALTY_USER,
         help="Pyramid level of the ticket's customer in the ticket's company.",
     )
-    loyalty_level_code = fields.Selection(related="loyalty_level_id.code", string="Customer Level Code")
+    loyalty_level_code = fields.Selection(
+        related="loyalty_level_id.code", string="Customer Level Code", groups=LOYALTY_USER
+    )
 
+    # uid: the score is looked up with the user's record rules (see crm_loyalty's res.partner)
+    @api.depends_context("uid")
     @api.depends("partner_id.commercial_partner_id", "company_id")
     def _compute_loyalty_level_id(self):
-        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self.partner_id, self.company_id)
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(
+            self.partner_id, self.company_id, as_user=True
+        )
         for ticket in self:
             score = scores.get((ticket.partner_id.commercial_partner_id.id, ticket.company_id.id))
-            ticket.loyalty_level_id = score.level_id.sudo(False) if score else False
+            ticket.loyalty_level_id = score.level_id if score else False
 
     def _search_loyalty_level_id(self, operator, value):
-        scores = self.env["crm.loyalty.score"].sudo().search([("level_id", operator, value)])
+        # the user's record rules apply: a salesperson finds the tickets of their own customers
+        scores = self.env["crm.loyalty.score"].search([("level_id", operator, value)])
         partners_by_company = defaultdict(list)
         for score in scores:
             partners_by_company[score.company_id.id].append(score.partner_id.id)

@@ -99,7 +99,7 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
         self.assertAlmostEqual(score.avg_resolution_hours, 18.0, places=1)
         self.assertEqual(score.satisfaction, 4.0)
         self.assertEqual(score.satisfaction_count, 2)
-        self.assertEqual(self.top_contact.loyalty_complaint_count, 2)
+        self.assertEqual(self.top_contact.loyalty_score_id.complaint_count, 2)
         quiet = self._score(self.quiet)
         self.assertEqual(
             (quiet.ticket_count, quiet.complaint_count, quiet.avg_resolution_hours, quiet.satisfaction),
