@@ -1,7 +1,10 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from odoo import api, fields, models
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 
@@ -12,7 +15,14 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
-    loyalty_score_ids = fields.One2many("crm.loyalty.score", "partner_id", string="Pyramid Scores", groups=LOYALTY_USER)
+    loyalty_score_ids = fields.Many2many(
+        "crm.loyalty.score",
+        string="Pyramid Scores",
+        compute="_compute_loyalty_score_ids",
+        search="_search_loyalty_score_ids",
+        groups=LOYALTY_USER,
+        help="Scores of the commercial partner, one per company (those the user may read).",
+    )
     loyalty_score_id = fields.Many2one(
         "crm.loyalty.score",
         string="Pyramid Score",
@@ -32,10 +42,20 @@ class ResPartner(models.Model):
     loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count", groups=LOYALTY_USER)
     loyalty_visit_count = fields.Integer(string="Visits", compute="_compute_loyalty_visit_count", groups=LOYALTY_USER)
 
-    # uid: the score is looked up with the user's record rules, also when a related field
-    # reaches it as superuser (each user and su flag has its own cached value)
+    # uid: scores are looked up with the user's record rules, also when a related field reaches
+    # them as superuser (each user and su flag has its own cached value)
+    @api.depends_context("uid", "allowed_company_ids")
+    @api.depends("commercial_partner_id")
+    def _compute_loyalty_score_ids(self):
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self, self.env.companies, as_user=True)
+        by_partner = defaultdict(list)
+        for (partner_id, _company_id), score in scores.items():
+            by_partner[partner_id].append(score.id)
+        for partner in self:
+            partner.loyalty_score_ids = [Command.set(by_partner.get(partner.commercial_partner_id.id, []))]
+
     @api.depends_context("company", "uid")
-    @api.depends("commercial_partner_id.loyalty_score_ids.level_id")
+    @api.depends("commercial_partner_id")
     def _compute_loyalty_score_id(self):
         company = self.env.company
         scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self, company, as_user=True)
@@ -45,17 +65,35 @@ class ResPartner(models.Model):
             partner.loyalty_score_id = score
             partner.loyalty_level_id = score.level_id
 
+    def _search_loyalty_score_ids(self, operator, value):
+        """Partners whose commercial partner has scores matching the condition. The scores are
+        searched with the user's rights (ACL and record rules), so a user without loyalty rights
+        cannot search contacts by their scores."""
+        if operator in ("any", "not any"):
+            domain, positive = value, operator == "any"
+        elif operator in ("=", "!=") and not value:
+            domain, positive = [], operator == "!="
+        elif operator in ("in", "not in", "=", "!="):
+            ids = [value] if isinstance(value, int) else list(value)
+            domain, positive = [("id", "in", ids)], operator in ("in", "=")
+        else:
+            raise UserError(self.env._("Pyramid scores cannot be searched with the operator %s.", operator))
+        scores = self.env["crm.loyalty.score"]._search(domain)
+        return [("commercial_partner_id", "in" if positive else "not in", scores.subselect("partner_id"))]
+
     def _search_loyalty_score_id(self, operator, value):
-        if operator == "any":
-            # e.g. a search on a related field: only the current company's score counts
-            value = [("company_id", "=", self.env.company.id), *value]
-        return [("commercial_partner_id.loyalty_score_ids", operator, value)]
+        """Only the score of the current company counts."""
+        if operator in ("any", "not any"):
+            domain = [("company_id", "=", self.env.company.id), *value]
+            return [("loyalty_score_ids", operator, domain)]
+        if operator in ("=", "!=") and not value:
+            domain = [("company_id", "=", self.env.company.id)]
+            return [("loyalty_score_ids", "any" if operator == "!=" else "not any", domain)]
+        return [("loyalty_score_ids", operator, value)]
 
     def _search_loyalty_level_id(self, operator, value):
-        scores = self.env["crm.loyalty.score"]._search(
-            [("company_id", "=", self.env.company.id), ("level_id", operator, value)]
-        )
-        return [("commercial_partner_id.loyalty_score_ids", "in", scores)]
+        domain = [("company_id", "=", self.env.company.id), ("level_id", operator, value)]
+        return [("loyalty_score_ids", "any", domain)]
 
     @api.depends_context("company")
     def _loyalty_count_per_commercial(self, model_name, partner_field):

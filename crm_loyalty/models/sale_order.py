@@ -17,19 +17,30 @@ class SaleOrder(models.Model):
         groups=LOYALTY_USER,
         help="Pyramid score of the customer in the order's company (read from the stored scores).",
     )
-    loyalty_level_id = fields.Many2one(related="loyalty_score_id.level_id", string="Pyramid Level", groups=LOYALTY_USER)
-    loyalty_level_code = fields.Selection(related="loyalty_score_id.level_code", groups=LOYALTY_USER)
+    loyalty_level_id = fields.Many2one(
+        related="loyalty_score_id.level_id", string="Pyramid Level", groups=LOYALTY_USER, depends_context=("uid",)
+    )
+    loyalty_level_code = fields.Selection(
+        related="loyalty_score_id.level_code", groups=LOYALTY_USER, depends_context=("uid",)
+    )
     loyalty_currency_id = fields.Many2one(
-        related="loyalty_score_id.currency_id", string="Loyalty Currency", groups=LOYALTY_USER
+        related="loyalty_score_id.currency_id", string="Loyalty Currency", groups=LOYALTY_USER, depends_context=("uid",)
     )
     loyalty_clv = fields.Monetary(
-        related="loyalty_score_id.clv", currency_field="loyalty_currency_id", groups=LOYALTY_USER
+        related="loyalty_score_id.clv",
+        currency_field="loyalty_currency_id",
+        groups=LOYALTY_USER,
+        depends_context=("uid",),
     )
-    loyalty_profit_class = fields.Selection(related="loyalty_score_id.profit_class", groups=LOYALTY_USER)
+    loyalty_profit_class = fields.Selection(
+        related="loyalty_score_id.profit_class", groups=LOYALTY_USER, depends_context=("uid",)
+    )
     loyalty_is_elastic = fields.Boolean(
-        related="loyalty_score_id.is_elastic", string="Elastic Customer", groups=LOYALTY_USER
+        related="loyalty_score_id.is_elastic", string="Elastic Customer", groups=LOYALTY_USER, depends_context=("uid",)
     )
-    loyalty_elastic_strategy = fields.Text(related="loyalty_score_id.elastic_strategy", groups=LOYALTY_USER)
+    loyalty_elastic_strategy = fields.Text(
+        related="loyalty_score_id.elastic_strategy", groups=LOYALTY_USER, depends_context=("uid",)
+    )
 
     # uid: looked up with the user's record rules, also when the related fields above reach it as
     # superuser, so that a salesperson sees no score of another salesperson's customer

@@ -65,15 +65,17 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             date_from=fields.Date.to_string(economics.date_from),
             date_to=fields.Date.to_string(economics.date_to),
         )
-        return self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "datas": base64.b64encode(content),
-                "res_model": (scenario or economics)._name,
-                "res_id": (scenario or economics).id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
+        values = {
+            "name": name,
+            "datas": base64.b64encode(content),
+            "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+        # attached to the economics (or scenario) for those who may edit it; for the others (who may only
+        # read it) a personal download, readable by its creator only
+        record = scenario or economics
+        if record.has_access("write"):
+            values.update(res_model=record._name, res_id=record.id)
+        return self.env["ir.attachment"].create(values)
 
     @api.model
     def _loyalty_default_economics(self, company):

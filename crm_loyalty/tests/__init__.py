@@ -4,3 +4,4 @@ from . import test_demo
 from . import test_visits
 from . import test_service
 from . import test_kpi
+from . import test_access

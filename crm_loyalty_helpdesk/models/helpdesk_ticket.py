@@ -21,7 +21,7 @@ class HelpdeskTicket(models.Model):
         help="Pyramid level of the ticket's customer in the ticket's company.",
     )
     loyalty_level_code = fields.Selection(
-        related="loyalty_level_id.code", string="Customer Level Code", groups=LOYALTY_USER
+        related="loyalty_level_id.code", string="Customer Level Code", groups=LOYALTY_USER, depends_context=("uid",)
     )
 
     # uid: the score is looked up with the user's record rules (see crm_loyalty's res.partner)

@@ -1,1 +1,2 @@
 from . import test_helpdesk
+from . import test_access
