@@ -444,6 +444,60 @@ class CrmLoyaltyScore(models.Model):
             )
         return True
 
+    # ------------------------------------------------------------------
+    # Contact merge
+    # ------------------------------------------------------------------
+
+    _MERGED_FIELDS = (
+        ("override_level_id", ("override_reason", "override_user_id", "override_date")),
+        ("elastic_innovative", ("elastic_innovative_user_id", "elastic_innovative_date")),
+        ("elastic_influential", ("elastic_influential_user_id", "elastic_influential_date")),
+        ("key_account_manager_id", ()),
+    )
+
+    @api.model
+    def _loyalty_merge_partners(self, src_partners, dst_partner):
+        """Prepare the scores for the contact merge wizard, which then moves every reference of
+        ``src_partners`` to ``dst_partner`` (history rows, visits, ... follow as they are).
+
+        One score per company is kept (the surviving partner's, else the best-ranked source's), and
+        takes over what people set by hand on the others (override with its reason, innovative and
+        influential flags, key account manager) where it has none; the others are deleted. Without
+        this, the wizard's update collides on one score per partner and company, and it deletes
+        every score of the sources, overrides included. The next recompute refreshes the figures.
+        """
+        # the wizard moves every reference of the merged partners as superuser (raw SQL) once the
+        # user may merge them; scores follow their partner in the same way
+        scores = self.sudo().search([("partner_id", "in", (src_partners | dst_partner).ids)])
+        for company in scores.company_id:
+            company_scores = scores.filtered(lambda s, company=company: s.company_id == company)
+            keep = (
+                company_scores.filtered(lambda s: s.partner_id == dst_partner)
+                or company_scores.sorted(lambda s: (s.level_sequence or 0, s.rank or float("inf"), s.id))[:1]
+            )
+            others = company_scores - keep
+            vals = {}
+            for field_name, companions in self._MERGED_FIELDS:
+                donor = others.filtered(field_name)[:1]
+                if donor and not keep[field_name]:
+                    for name in (field_name, *companions):
+                        vals[name] = donor[name].id if isinstance(donor[name], models.BaseModel) else donor[name]
+            if vals.get("override_level_id") and vals["override_level_id"] != keep.level_id.id:
+                level = self.env["crm.loyalty.level"].browse(vals["override_level_id"])
+                keep._loyalty_log_changes(
+                    {keep: level},
+                    "manual",
+                    note=self.env._(
+                        "Override kept from the merged contact: %(reason)s", reason=vals["override_reason"]
+                    ),
+                )
+                vals.update(level_id=level.id)
+            if vals:
+                manual = any(vals.get(flag) or keep[flag] for flag in ("elastic_innovative", "elastic_influential"))
+                vals["is_elastic"] = bool(manual or keep.elastic_positive_clv or keep.elastic_price_insensitive)
+                keep.write(vals)
+            others.unlink()
+
     def action_override(self):
         self.ensure_one()
         return self.partner_id.action_loyalty_override()
