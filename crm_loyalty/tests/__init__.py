@@ -6,3 +6,4 @@ from . import test_service
 from . import test_kpi
 from . import test_access
 from . import test_data_edge_cases
+from . import test_input

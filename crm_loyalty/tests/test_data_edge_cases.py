@@ -33,7 +33,9 @@ class TestDataEdgeCases(LoyaltyCommon):
             "move_type": "out_invoice",
             "partner_id": partner.id,
             "invoice_date": date or self.today,
-            "invoice_line_ids": [Command.create({"name": "Line", "tax_ids": [Command.clear()], **line}) for line in lines],
+            "invoice_line_ids": [
+                Command.create({"name": "Line", "tax_ids": [Command.clear()], **line}) for line in lines
+            ],
         }
         if currency:
             vals["currency_id"] = currency.id
@@ -48,7 +50,7 @@ class TestDataEdgeCases(LoyaltyCommon):
         checks = [f"{column} = 'NaN'::float OR {column} IN ('Infinity', '-Infinity')" for column in FLOAT_COLUMNS]
         checks += [f"{column} = 'NaN'::numeric" for column in NUMERIC_COLUMNS]
         self.env.cr.execute(
-            f"SELECT COUNT(*) FROM crm_loyalty_score WHERE company_id = %s AND ({' OR '.join(checks)})",  # noqa: S608
+            f"SELECT COUNT(*) FROM crm_loyalty_score WHERE company_id = %s AND ({' OR '.join(checks)})",
             [self.company.id],
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0, "no NaN or infinity stored")
@@ -77,7 +79,9 @@ class TestDataEdgeCases(LoyaltyCommon):
         )
         eur = self.setup_other_currency("EUR", rates=[("2020-01-01", 2.0), (str(self.today - timedelta(days=5)), 4.0)])
         foreign = self._partner("Euro Rates Ltd")
-        before = self._line_invoice(foreign, [{"price_unit": 400.0}], date=self.today - timedelta(days=30), currency=eur)
+        before = self._line_invoice(
+            foreign, [{"price_unit": 400.0}], date=self.today - timedelta(days=30), currency=eur
+        )
         after = self._line_invoice(foreign, [{"price_unit": 400.0}], currency=eur)
         self.assertEqual((before.amount_untaxed_signed, after.amount_untaxed_signed), (200.0, 100.0))
         self._assert_sound()
