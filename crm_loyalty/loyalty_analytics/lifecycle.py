@@ -62,7 +62,9 @@ def historical_clv(monthly_margin, annual_retention, months=12, annual_discount_
     """Lifetime value from history, when no model can be fitted.
 
     ``CLV = m * sum_{k=1..months} s^(k/12) / (1 + i)^k`` with ``m`` the
-    customer's average gross margin per month of relationship, ``s`` the
+    customer's gross margin per month over a fixed observation period (the
+    Odoo layer uses the ranking window, so that a single recent purchase is not
+    taken for a monthly habit), ``s`` the
     observed annual retention (the customer survives month ``k`` with
     probability ``s^(k/12)``) and ``i`` the monthly discount rate equivalent to
     ``annual_discount_rate``.

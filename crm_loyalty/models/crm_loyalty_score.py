@@ -806,8 +806,9 @@ class CrmLoyaltyScore(models.Model):
         purchase per customer and invoice date with a positive net amount,
         time in weeks); CLV is the discounted gross margin over the horizon
         (expected spend x the customer's lifetime margin rate). When a model
-        cannot be fitted, CLV falls back to the historical method: average
-        gross margin per month x expected lifetime from the observed retention.
+        cannot be fitted, CLV falls back to the historical method: gross margin
+        of the ranking window per month of that window x expected lifetime from
+        the observed retention.
 
         :returns: (DataFrame aligned on ``frame``, method code, note for the run)
         """
@@ -879,15 +880,14 @@ class CrmLoyaltyScore(models.Model):
             )
             result.loc[invoiced, "clv_method"] = "bgnbd"
             return result, "bgnbd", "\n".join(notes)
-        # historical fallback
+        # historical fallback: the gross margin of the ranking window per month of that window, a fixed
+        # observation period (a single recent purchase is not taken for a monthly habit)
         retention = observed_retention(
             (frame["previous_invoice_count"] > 0).sum(),
             ((frame["previous_invoice_count"] > 0) & (frame["active_invoice_count"] > 0)).sum(),
         )
-        tenure_months = np.maximum(
-            1.0, (pd.Timestamp(reference_date) - frame["first_invoice_date"]).dt.days.fillna(0).to_numpy() / 30.4375
-        )
-        clv = historical_clv(margin / tenure_months, retention, months, rate)
+        window_margin = frame["revenue_window"].to_numpy() - frame["cost_window"].to_numpy()
+        clv = historical_clv(window_margin / company.loyalty_ranking_months, retention, months, rate)
         result.loc[invoiced, "clv"] = clv[invoiced]
         result.loc[invoiced, "clv_method"] = "historical"
         if retention is None:
@@ -896,7 +896,9 @@ class CrmLoyaltyScore(models.Model):
             retention_text = f"{retention:.2f}"
         notes.append(
             self.env._(
-                "Historical lifetime value: average margin per month x expected lifetime, annual retention %(r)s.",
+                "Historical lifetime value: gross margin of the last %(window)s months per month x expected "
+                "lifetime, annual retention %(r)s.",
+                window=company.loyalty_ranking_months,
                 r=retention_text,
             )
         )

@@ -143,15 +143,31 @@ class TestLifetimeValueRules(LoyaltyCommon):
         self.assertEqual(score.clv_method, "historical")
         self.assertFalse(score.probability_alive)
         self.assertFalse(score.at_risk)
-        # no product: cost 0, margin 1200 over 532 days of relationship
-        expected = historical_clv([1200.0 / (532 / 30.4375)], 0.5, 12, 0.10)[0]
+        # no product: cost 0; margin 600 in the 12-month ranking window (the older invoice is outside it)
+        expected = historical_clv([600.0 / 12], 0.5, 12, 0.10)[0]
         self.assertAlmostEqual(score.clv, expected, places=2)
-        self.assertGreater(self._score(lost).clv, 0.0)
+        self.assertEqual(self._score(lost).clv, 0.0, "no margin in the observation window")
         # a customer never invoiced has no lifetime value
         suspect = self._partner("Nobody")
         self._recompute()
         self.assertFalse(self._score(suspect).clv_method)
         self.assertEqual(self._score(suspect).clv, 0.0)
+
+    def test_single_recent_purchase_is_not_a_monthly_habit(self):
+        """One 90,000 invoice five days old: a year of the window's margin at most, not 12 x 90,000."""
+        buyer = self._partner("One Big Order")
+        self._invoices([{"partner": buyer, "amount": 90000.0, "date": self.today - timedelta(days=5)}])
+        run = self._recompute()
+        self.assertEqual(run.clv_method, "historical")
+        self.assertIn("of the last 12 months per month", run.clv_note)
+        clv = self._score(buyer).clv
+        # retention not observed (1.00): 7,500 a month for 12 months, discounted at 10% a year
+        self.assertAlmostEqual(clv, 7500.0 * sum(1.1 ** (-k / 12) for k in range(1, 13)), places=2)
+        self.assertAlmostEqual(clv, 85503.66, places=2)  # was 1,026,000 when one month of tenure was a habit
+        # a longer window spreads the same margin over more months
+        self.company.loyalty_ranking_months = 24
+        self._recompute()
+        self.assertAlmostEqual(self._score(buyer).clv, clv / 2, places=2)
 
     def test_value_phase(self):
         rising, peak, declining = self._partner("Rising"), self._partner("Peak"), self._partner("Declining")
