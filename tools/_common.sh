@@ -22,7 +22,7 @@ PY
 
 # Python packages this project needs beyond Odoo (from PyPI).
 ensure_python_deps() {
-    if ! "$PYTHON" -c "import pandas, numpy, scipy, xlsxwriter" >/dev/null 2>&1 \
+    if ! "$PYTHON" -c "import pandas, numpy, scipy, xlsxwriter, hypothesis, freezegun" >/dev/null 2>&1 \
         || ! "$PYTHON" -c "import importlib.util as u, sys; sys.exit(u.find_spec('pytest_odoo') is None)" >/dev/null 2>&1; then
         log "installing Python requirements (requirements.txt, requirements-test.txt)"
         "$PYTHON" -m pip install -q -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/requirements-test.txt"

@@ -18,7 +18,7 @@ pytest_status() {  # pytest exit code 5 = no test collected: that is a failure h
 
 reason="$(odoo_missing_reason)"
 if [ -n "$reason" ]; then
-    "$PYTHON" -c "import pandas, numpy, scipy" >/dev/null 2>&1 \
+    "$PYTHON" -c "import pandas, numpy, scipy, hypothesis" >/dev/null 2>&1 \
         || "$PYTHON" -m pip install -q -r requirements.txt -r requirements-test.txt
     log "running the analytics tests (no Odoo needed)"
     "$PYTHON" -m pytest -p no:odoo -p no:cacheprovider tests_analytics "$@"
