@@ -38,4 +38,5 @@
     "demo": [
         "demo/crm_loyalty_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
 }

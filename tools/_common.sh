@@ -60,10 +60,10 @@ ensure_postgres() {
     return 1
 }
 
-# Write an Odoo configuration file for this checkout to $1.
+# Write an Odoo configuration file to $1 for the addons of directory $2 (default: this checkout).
 write_odoo_conf() {
-    local conf="$1" addons
-    addons="$("$PYTHON" - "$REPO_DIR" <<'PY'
+    local conf="$1" own_addons="${2:-$REPO_DIR}" addons
+    addons="$("$PYTHON" - "$own_addons" <<'PY'
 import os, sys
 import odoo
 paths = [sys.argv[1]]
@@ -101,9 +101,14 @@ create_database() {
         log "installing $modules failed"
         return 1
     fi
-    if grep -E " (ERROR|CRITICAL) " "$logfile" >/dev/null; then
-        grep -E -A20 " (ERROR|CRITICAL) " "$logfile" | head -n 60
-        log "installing $modules logged errors"
+    check_log "$logfile" "installing $modules"
+}
+
+# Fail (and show them) when log file $1 holds ERROR or CRITICAL lines; $2 says what was logged.
+check_log() {
+    if grep -E " (ERROR|CRITICAL) " "$1" >/dev/null; then
+        grep -E -A20 " (ERROR|CRITICAL) " "$1" | head -n 60
+        log "$2 logged errors"
         return 1
     fi
 }

@@ -484,6 +484,32 @@ class CrmLoyaltyDemo(models.AbstractModel):
         self._demo_analysis(company, today)
         return True
 
+    @api.model
+    def _demo_remove(self):
+        """Remove the business data of the demo before its partners and products go with their xml ids
+        (at uninstall): the invoices and credit notes (reset to draft, then deleted), quotations and
+        opportunities of the demo customers. Without this, the uninstall fails to delete the partners and
+        products the invoices still point to, logs the foreign-key errors, and leaves them behind."""
+        data = self.env["ir.model.data"].sudo().search([("module", "=", "crm_loyalty"), ("name", "=like", "demo\\_%")])
+        partner_ids = [row.res_id for row in data if row.model == "res.partner"]
+        if not partner_ids:
+            return
+        env = self.sudo().with_context(active_test=False, tracking_disable=True).env
+        partners = env["res.partner"].browse(partner_ids).exists()
+        customers = partners.commercial_partner_id
+        moves = env["account.move"].search(
+            [("commercial_partner_id", "in", customers.ids), ("move_type", "in", ("out_invoice", "out_refund"))]
+        )
+        moves.filtered(lambda move: move.state == "posted").button_draft()
+        moves.unlink()
+        orders = env["sale.order"].search([("partner_id", "in", partners.ids)])
+        orders.filtered(lambda order: order.state not in ("draft", "cancel"))._action_cancel()
+        orders.unlink()
+        env["crm.lead"].search([("partner_id", "in", partners.ids)]).unlink()
+        _logger.info(
+            "Customer loyalty demo data removed: %s invoices / credit notes, %s quotations", len(moves), len(orders)
+        )
+
     def _demo_backfill(self, company, today, months=12):
         """A year of level history: the pyramid computed at the end of each past month, in order,
         each change dated on its month end (as if the nightly job had run for a year)."""
