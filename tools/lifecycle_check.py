@@ -32,7 +32,8 @@ def _columns(cr, table, like="%"):
 
 
 def _rows(cr, table, columns):
-    cr.execute(f'SELECT {", ".join(columns)} FROM "{table}" ORDER BY id')  # table and columns from the catalog
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    cr.execute(f'SELECT {quoted} FROM "{table}" ORDER BY 1')  # table and columns from the catalog
     return [[None if value is None else str(value) for value in row] for row in cr.fetchall()]
 
 
