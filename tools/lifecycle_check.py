@@ -114,7 +114,7 @@ LEFTOVER_QUERIES = {
     "models": "SELECT model FROM ir_model WHERE model LIKE 'crm.loyalty%%'",
     "fields": "SELECT model || '.' || name FROM ir_model_fields WHERE model LIKE 'crm.loyalty%%' "
     "OR name LIKE 'loyalty\\_%%' OR (model = 'helpdesk.ticket.category' AND name = 'is_complaint')",
-    "crons": "SELECT cron_name->>'en_US' FROM ir_cron WHERE ir_actions_server_id IN "
+    "crons": "SELECT cron_name FROM ir_cron WHERE ir_actions_server_id IN "
     "(SELECT id FROM ir_act_server WHERE code LIKE '%%loyalty%%')",
     "server actions": "SELECT name->>'en_US' FROM ir_act_server WHERE code LIKE '%%loyalty%%'",
     "window actions": "SELECT name->>'en_US' FROM ir_act_window WHERE res_model LIKE 'crm.loyalty%%'",
