@@ -28,9 +28,10 @@ manifest_version() {  # version in the manifest of commit $1
 current="$(manifest_version HEAD)"
 previous="${LOYALTY_PREVIOUS_REF:-}"
 if [ -z "$previous" ]; then
+    # the last commit before the one that set the current version
     for commit in $(git rev-list HEAD -- crm_loyalty/__manifest__.py); do
-        version="$(manifest_version "$commit")"
-        if [ -n "$version" ] && [ "$version" != "$current" ]; then previous="$commit"; break; fi
+        version="$(manifest_version "$commit^")"
+        if [ -n "$version" ] && [ "$version" != "$current" ]; then previous="$(git rev-parse "$commit^")"; break; fi
     done
 fi
 if [ -z "$previous" ]; then
