@@ -392,6 +392,7 @@ class CrmLoyaltyScore(models.Model):
             for score, level in new_levels.items()
             if score.level_id != level
         ]
+        # history is read-only for users: callers are the override (managers, checked) and the contact merge
         return self.env["crm.loyalty.history"].sudo().create(vals_list)
 
     def _loyalty_check_override_rights(self):
@@ -416,6 +417,7 @@ class CrmLoyaltyScore(models.Model):
                     )
                 )
         self._loyalty_log_changes(dict.fromkeys(self, level), "manual", note=reason)
+        # scores are written by the recompute only; the manager's override (checked above) as superuser
         self.sudo().write(
             {
                 "override_level_id": level.id,
@@ -513,6 +515,9 @@ class CrmLoyaltyScore(models.Model):
     @api.model
     def _loyalty_recompute(self, company, trigger, date=None):
         """Recompute the pyramid of ``company`` atomically and log the run.
+
+        Works as superuser: callers are :meth:`res.partner.loyalty_recompute`, which checks the
+        group and the company, and the nightly cron.
 
         :returns: the ``crm.loyalty.run`` record (state ``done`` or ``failed``)
         """

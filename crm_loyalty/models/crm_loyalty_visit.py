@@ -144,7 +144,8 @@ class CrmLoyaltyVisit(models.Model):
         return self.env["product.product"].browse([row[0] for row in self.env.cr.fetchall()])
 
     def _loyalty_brief_data(self):
-        """Everything the salesperson should know before the visit."""
+        """Everything the salesperson should know before the visit (read as superuser for the brief:
+        :meth:`action_prepare_brief` checked that the user may edit the visit)."""
         self.ensure_one()
         partner = self.partner_id.commercial_partner_id
         score = self._loyalty_score()

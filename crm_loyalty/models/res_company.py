@@ -223,6 +223,7 @@ class ResCompany(models.Model):
 
     def _loyalty_create_levels(self):
         """Create the default pyramid levels where a company has none of a code."""
+        # every company gets its levels, whoever may create companies (no loyalty right needed)
         Level = self.env["crm.loyalty.level"].sudo().with_context(loyalty_defer_share_check=True)
         vals_list = []
         for company in self:

@@ -8,7 +8,8 @@ class CrmLoyaltyVisit(models.Model):
     _inherit = "crm.loyalty.visit"
 
     def _loyalty_brief_tickets(self):
-        """Open tickets of the customer in the visit's company, for the pre-visit brief."""
+        """Open tickets of the customer in the visit's company, for the pre-visit brief (as superuser:
+        the brief is written by who may edit the visit, see ``action_prepare_brief``)."""
         tickets = super()._loyalty_brief_tickets()
         open_tickets = (
             self.env["helpdesk.ticket"]
