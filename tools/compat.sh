@@ -2,9 +2,11 @@
 # Odoo's own test suites with and without crm_loyalty: the post_install tests of sale, crm, sale_crm,
 # the account classes that touch partners and invoices, helpdesk_mgmt and helpdesk_mgmt_rating, on a
 # database without crm_loyalty and on one with crm_loyalty and its helpdesk bridge (both without demo
-# data, run side by side). Prints the failures that appear only with crm_loyalty (there must be none:
-# exit 1 otherwise), and the failures of both runs as environment failures (an optional library
-# missing, ...). Takes 20-40 minutes: not part of .ci/run.
+# data, run side by side); then every test of crm and sale_crm again with pytest-odoo on the same
+# databases, so that their at_install tests (which Odoo runs before crm_loyalty is loaded) meet the
+# module too. Prints the failures that appear only with crm_loyalty (there must be none: exit 1
+# otherwise), and the failures of both runs as environment failures (an optional library missing,
+# ...). Takes about 10 minutes on 2 cores.
 #   tools/compat.sh                  COMPAT_TAGS="..." tools/compat.sh   (other test tags)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
@@ -27,10 +29,18 @@ default_tags+=",post_install/helpdesk_mgmt_rating"
 for class in $ACCOUNT_CLASSES; do default_tags+=",post_install/account:$class"; done
 tags="${COMPAT_TAGS:-$default_tags}"
 base_modules="sale_crm,account,helpdesk_mgmt,helpdesk_mgmt_rating"
-
 workdir="${COMPAT_WORKDIR:-$(mktemp -d)}"
 mkdir -p "$workdir"
 write_odoo_conf "$workdir/odoo.conf"
+pytest_paths="$("$PYTHON" - "$workdir/odoo.conf" <<'PY'
+import os, sys
+import odoo
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+print(" ".join(os.path.join(odoo.modules.module.get_module_path(name), "tests") for name in ("crm", "sale_crm")))
+PY
+)"
+[ -n "$pytest_paths" ] || { log "cannot find the tests of crm and sale_crm"; exit 1; }
+
 started=$SECONDS
 
 run_side() {  # $1 = without | with
@@ -40,6 +50,8 @@ run_side() {  # $1 = without | with
     create_database "$workdir/odoo.conf" "$db" nodemo "$workdir/install-$side.log" "$modules" || return 1
     "$PYTHON" -m odoo -c "$workdir/odoo.conf" -d "$db" --test-tags "$tags" --http-port "$port" \
         --stop-after-init --log-level=test >"$workdir/tests-$side.log" 2>&1
+    "$PYTHON" -m pytest -p no:cacheprovider -q -rfE --odoo-config="$workdir/odoo.conf" --odoo-database="$db" \
+        $pytest_paths >"$workdir/pytest-$side.log" 2>&1
     dropdb --if-exists "$db" >/dev/null 2>&1
     return 0
 }
@@ -51,7 +63,7 @@ run_side with & with_pid=$!
 wait $without_pid || { log "the database without crm_loyalty could not be prepared"; exit 1; }
 wait $with_pid || { log "the database with crm_loyalty could not be prepared"; exit 1; }
 
-"$PYTHON" - "$workdir/tests-without.log" "$workdir/tests-with.log" $((SECONDS - started)) <<'PY'
+"$PYTHON" - "$workdir" $((SECONDS - started)) <<'PY'
 import re
 import sys
 
@@ -59,6 +71,19 @@ FAILURE = re.compile(r"^\S+ \S+ \d+ ERROR \S+ (odoo\.addons\.\S+): (FAIL|ERROR):
 LOGGED = re.compile(r"^\S+ \S+ \d+ ERROR \S+ (odoo\.addons\.\S+): (.{0,120})")
 SUMMARY = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 RAN = re.compile(r"(\d+) post-tests in")
+PYTEST_FAILURE = re.compile(r"^(FAILED|ERROR) \S*/addons/(\w+)/tests/\S+?::(\S+?)(?: - .*)?$")
+PYTEST_SUMMARY = re.compile(r"^=*\s*(.*\b(?:passed|failed|error|errors)\b.*) in [\d.]+s")
+
+
+def read_pytest(path):
+    failures, summary = set(), ""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if match := PYTEST_FAILURE.match(line.strip()):
+                failures.add(f"{match.group(2)} (pytest): {match.group(3).replace('::', '.')}")
+            if match := PYTEST_SUMMARY.match(line.strip()):
+                summary = match.group(1)
+    return failures, summary
 
 
 def read(path):
@@ -78,14 +103,20 @@ def read(path):
     return failures, summary, ran
 
 
-without, summary_without, ran_without = read(sys.argv[1])
-with_module, summary_with, ran_with = read(sys.argv[2])
+workdir = sys.argv[1]
+without, summary_without, ran_without = read(f"{workdir}/tests-without.log")
+with_module, summary_with, ran_with = read(f"{workdir}/tests-with.log")
+pytest_without, pytest_summary_without = read_pytest(f"{workdir}/pytest-without.log")
+pytest_with, pytest_summary_with = read_pytest(f"{workdir}/pytest-with.log")
+without |= pytest_without
+with_module |= pytest_with
 only_with = sorted(with_module - without)
 environment = sorted(with_module & without)
 only_without = sorted(without - with_module)
 print()
-print(f"tests run: {ran_without} without crm_loyalty, {ran_with} with it ({int(sys.argv[3]) // 60} min)")
+print(f"post_install tests run: {ran_without} without crm_loyalty, {ran_with} with it ({int(sys.argv[2]) // 60} min)")
 print(f"summary without: {summary_without}, with: {summary_with} (failed, errors, tests)")
+print(f"crm and sale_crm tests with pytest-odoo: without: {pytest_summary_without}; with: {pytest_summary_with}")
 print(f"\nfailures only with crm_loyalty: {len(only_with)}")
 for name in only_with:
     print(f"  {name}")
@@ -96,7 +127,7 @@ if only_without:
     print(f"\nfailures only without crm_loyalty: {len(only_without)}")
     for name in only_without:
         print(f"  {name}")
-if not ran_without or not ran_with or ran_without != ran_with:
+if not ran_without or not ran_with or ran_without != ran_with or not pytest_summary_with:
     print("\nthe two runs did not run the same tests")
     sys.exit(1)
 sys.exit(1 if only_with else 0)
