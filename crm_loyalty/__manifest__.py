@@ -35,8 +35,6 @@
         "views/crm_loyalty_economics_views.xml",
         "views/crm_loyalty_dashboard_views.xml",
     ],
-    "demo": [
-        "demo/crm_loyalty_demo.xml",
-    ],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

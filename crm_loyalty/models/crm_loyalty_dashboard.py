@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date
+from odoo.tools import format_amount, format_date, format_datetime
 from odoo.tools.translate import LazyTranslate
 
 from ..loyalty_analytics import RANKED_CODES
@@ -45,6 +45,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
         default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(months=1),
         readonly=True,
     )
+    run_html = fields.Html(string="Computation", compute="_compute_dashboard", sanitize=False)
     pyramid_html = fields.Html(string="Pyramid", compute="_compute_dashboard", sanitize=False)
     tiles_html = fields.Html(string="KPIs", compute="_compute_dashboard", sanitize=False)
 
@@ -81,8 +82,69 @@ class CrmLoyaltyDashboard(models.TransientModel):
     @api.depends("company_id", "month")
     def _compute_dashboard(self):
         for dashboard in self:
+            dashboard.run_html = dashboard._loyalty_run_html()
             dashboard.pyramid_html = dashboard._loyalty_pyramid_html()
             dashboard.tiles_html = dashboard._loyalty_tiles_html()
+
+    def _loyalty_run_html(self):
+        """The computation in progress (state, step, percent), else the last one."""
+        self.ensure_one()
+        runs = self.env["crm.loyalty.run"]
+        run = runs.search(
+            [("company_id", "=", self.company_id.id), ("state", "in", ("queued", "running"))], limit=1
+        ) or runs.search([("company_id", "=", self.company_id.id)], limit=1)
+        if not run:
+            return Markup("<div class='alert alert-info'>%s</div>") % self.env._(
+                "The pyramid has not been computed yet: it is computed every night."
+            )
+        state = dict(run._fields["state"]._description_selection(self.env))[run.state]
+        if run.state in ("queued", "running"):
+            step = dict(run._fields["step"]._description_selection(self.env)).get(run.step, "")
+            text = self.env._(
+                "Computation in progress (run #%(id)s): %(state)s, %(step)s, %(progress).0f%%.",
+                id=run.id,
+                state=state,
+                step=step,
+                progress=run.progress,
+            )
+            kind = "warning"
+        else:
+            text = self.env._(
+                "Last computation (run #%(id)s): %(state)s on %(date)s.",
+                id=run.id,
+                state=state,
+                date=format_datetime(self.env, run.date_end or run.date_start),
+            )
+            kind = "danger" if run.state == "failed" else "light"
+        return Markup("<div class='alert alert-%s py-2 o_loyalty_run'>%s</div>") % (kind, text)
+
+    def action_recompute(self):
+        return self.env["res.partner"].action_loyalty_recompute()
+
+    def action_rebuild_history(self):
+        """Managers: the current company's pyramid recomputed in the background with its level history
+        rebuilt from the invoices (the button asks for a confirmation first)."""
+        self.ensure_one()
+        run = (
+            self.env["res.partner"]
+            .with_context(loyalty_trigger="manual")
+            .loyalty_recompute(self.company_id, background=True, history_months=self.company_id.loyalty_history_months)
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Level history rebuild queued"),
+                "message": self.env._(
+                    "Run #%(id)s rebuilds %(months)s months of history in the background; you will be notified "
+                    "when it ends.",
+                    id=run.id,
+                    months=run.history_months,
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _loyalty_pyramid_html(self):
         self.ensure_one()
@@ -125,6 +187,8 @@ class CrmLoyaltyDashboard(models.TransientModel):
         )
 
     def _loyalty_format(self, value, kind):
+        if value is None:
+            return "—"
         if kind == "money":
             return format_amount(self.env, value, self.currency_id)
         if kind == "pct":
@@ -139,11 +203,13 @@ class CrmLoyaltyDashboard(models.TransientModel):
         before = kpi_model.search([*domain, ("date_month", "=", self.month - relativedelta(months=1))], limit=1)
         tiles = []
         for field_name, label, higher_is_better, kind in _TILES:
-            value, previous = last[field_name] if last else 0, before[field_name] if before else 0
-            delta = value - previous
-            good = (delta > 0) == higher_is_better
+            # a month without snapshot (before the level history starts) shows no figure, not a zero
+            value = last[field_name] if last else None
+            previous = before[field_name] if before else None
+            delta = value - previous if last and before else None
+            good = delta is not None and (delta > 0) == higher_is_better
             colour = "#6C757D" if not delta else ("#198754" if good else "#DC3545")
-            arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+            arrow = "" if delta is None else "▲" if delta > 0 else "▼" if delta < 0 else "="
             tiles.append(
                 Markup(
                     "<div class='o_loyalty_tile' style='flex:1 0 170px;border:1px solid #DEE2E6;border-radius:4px;"
@@ -156,7 +222,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
                     self._loyalty_format(value, kind),
                     colour,
                     arrow,
-                    self._loyalty_format(abs(delta), kind),
+                    self._loyalty_format(None if delta is None else abs(delta), kind),
                     self.env._("vs %(value)s", value=self._loyalty_format(previous, kind)),
                 )
             )

@@ -11,14 +11,14 @@ from odoo.tools import SQL
 from ..loyalty_analytics.kpi import KpiInputError, level_economics, levels_at
 from .loyalty_access import LOYALTY_MANAGER, check_group
 
+# what the computation depends on: changing it asks for a new computation
+_INPUTS = {"date_from", "date_to", "marketing_cost", "sales_cost", "allocation_rule", "company_id", "line_ids"}
+
 ALLOCATION_RULES = [
     ("customers", "By Customer Count"),
     ("revenue", "By Revenue"),
     ("weights", "By Level Weights"),
 ]
-
-# fields whose change recomputes the economics
-_COMPUTE_TRIGGERS = {"date_from", "date_to", "marketing_cost", "sales_cost", "allocation_rule", "company_id"}
 
 
 def _default_date_from(record):
@@ -83,6 +83,14 @@ class CrmLoyaltyEconomics(models.Model):
     )
     unclassified_revenue = fields.Monetary(string="Revenue without Level", readonly=True)
     computed_on = fields.Datetime(readonly=True)
+    needs_compute = fields.Boolean(
+        default=True, readonly=True, copy=False, help="Never computed, or the period, costs or weights changed since."
+    )
+
+    def write(self, vals):
+        if _INPUTS & set(vals) and "needs_compute" not in vals:
+            vals = dict(vals, needs_compute=True)
+        return super().write(vals)
 
     @api.depends("marketing_cost", "sales_cost")
     def _compute_total_cost(self):
@@ -116,20 +124,6 @@ class CrmLoyaltyEconomics(models.Model):
             if economics.marketing_cost < 0 or economics.sales_cost < 0:
                 raise ValidationError(self.env._("Marketing and sales costs must be a positive amount or zero."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records.action_compute()
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        if not self.env.context.get("loyalty_economics_computing") and (
-            _COMPUTE_TRIGGERS & set(vals) or ("line_ids" in vals and "weights" in self.mapped("allocation_rule"))
-        ):
-            self.action_compute()
-        return result
-
     # ------------------------------------------------------------------
     # computation
     # ------------------------------------------------------------------
@@ -138,9 +132,9 @@ class CrmLoyaltyEconomics(models.Model):
         ``revenue``, ``margin`` (level at the end of the period)."""
         self.ensure_one()
         company = self.company_id
-        history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(company)
+        history = self.env["crm.loyalty.history"]._loyalty_history_frame(company)
         level_end = levels_at(history, self.date_to) if not history.empty else pd.Series(dtype=object)
-        figures = self.env["crm.loyalty.score"]._loyalty_period_figures(company, self.date_from, self.date_to)
+        figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(company, self.date_from, self.date_to)
         self.env["crm.loyalty.score"].flush_model(["level_id"])
         self.env.cr.execute(
             SQL(
@@ -205,8 +199,9 @@ class CrmLoyaltyEconomics(models.Model):
                         },
                     )
                 )
-            economics.with_context(loyalty_economics_computing=True).write(
+            economics.write(
                 {
+                    "needs_compute": False,
                     "line_ids": commands,
                     "unclassified_count": len(unclassified),
                     "unclassified_revenue": round(float(unclassified["revenue"].sum()), digits),
@@ -284,6 +279,11 @@ class CrmLoyaltyEconomicsLine(models.Model):
     roi = fields.Float(
         string="Return on Costs", digits=(16, 2), readonly=True, aggregator="avg", help="Profit after costs / costs."
     )
+
+    def write(self, vals):
+        if "weight" in vals:
+            self.economics_id.needs_compute = True
+        return super().write(vals)
 
     @api.constrains("weight")
     def _check_weight(self):

@@ -1,13 +1,22 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from datetime import datetime
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 HISTORY_REASONS = [
     ("scheduled", "Scheduled"),
     ("server_action", "Server Action"),
     ("manual", "Manual"),
     ("at_risk", "At Risk (P(alive))"),
+    ("install", "Installation"),
+    ("settings", "Settings Change"),
+    ("rebuild", "Rebuilt from Invoices"),
 ]
 
 
@@ -44,3 +53,120 @@ class CrmLoyaltyHistory(models.Model):
                 change.direction = "down"
             else:
                 change.direction = "same"
+
+    @api.model
+    def _loyalty_history_frame(self, company):
+        """Every level change of ``company``, oldest first: DataFrame ``partner_id``, ``date``,
+        ``level_code`` (None when the customer left the pyramid)."""
+        self.flush_model()
+        self.env["crm.loyalty.level"].flush_model(["code"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT history.partner_id, history.date, level.code
+                  FROM crm_loyalty_history history
+             LEFT JOIN crm_loyalty_level level ON level.id = history.level_to_id
+                 WHERE history.company_id = %s
+              ORDER BY history.date, history.id
+                """,
+                company.id,
+            )
+        )
+        frame = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "date", "level_code"])
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    # ------------------------------------------------------------------
+    # History rebuilt from the invoices
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _loyalty_month_ends(self, reference_date, months):
+        """The last day of each of the ``months`` months before the month of ``reference_date``, oldest first."""
+        first = reference_date.replace(day=1)
+        return [first - relativedelta(months=back - 1) - relativedelta(days=1) for back in range(months, 0, -1)]
+
+    @api.model
+    def _loyalty_rebuild(self, run):
+        """Rebuild the level history of the run's company from the invoices: the level of every customer at
+        each month-end of the run's ``history_months`` months, as the pyramid would have been computed that
+        day, dated 23:00 that day (reason *Rebuilt from Invoices*). Manual overrides and their history rows
+        are kept: an override in force counts from its date. The rebuilt history ends on the customers'
+        current levels, so that the run's own changes follow it."""
+        company = run.company_id
+        engine = self.env["crm.loyalty.engine"]
+        level_ids = {
+            code: level.id for code, level in self.env["crm.loyalty.level"]._loyalty_levels_by_code(company).items()
+        }
+        with engine._loyalty_reader(run) as env:
+            data = engine._loyalty_gather(env, company, run.reference_date)
+        self.flush_model()
+        self.env["crm.loyalty.score"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id, level_id, override_level_id, override_date
+                     FROM crm_loyalty_score WHERE company_id = %s""",
+                company.id,
+            )
+        )
+        scores = pd.DataFrame(
+            self.env.cr.fetchall(), columns=["partner_id", "level_id", "override_level_id", "override_date"]
+        ).set_index("partner_id")
+        overrides = scores[scores["override_level_id"].notna()]
+        rows = []
+        previous = pd.Series(dtype="float64")
+        for month_end in self._loyalty_month_ends(run.reference_date, run.history_months):
+            levels = engine._loyalty_levels_at(company, data, month_end).map(level_ids).astype("float64")
+            since = overrides[pd.to_datetime(overrides["override_date"]).dt.date <= month_end]
+            levels.loc[since.index.intersection(levels.index)] = since["override_level_id"]
+            stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
+            rows.append(self._loyalty_changes(previous, levels, stamp))
+            previous = levels
+        current = scores["level_id"].astype("float64")
+        rows.append(self._loyalty_changes(previous, current, fields.Datetime.now()))
+        changes = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+        self.env.cr.execute(
+            SQL("DELETE FROM crm_loyalty_history WHERE company_id = %s AND reason != 'manual'", company.id)
+        )
+        if not changes.empty:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
+                                                     run_id, user_id, create_uid, create_date, write_uid, write_date)
+                    SELECT changes.date, changes.partner, %(company)s, changes.level_from, changes.level_to, 'rebuild',
+                           %(run)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM UNNEST(%(dates)s::timestamp[], %(partners)s::int[], %(from)s::int[], %(to)s::int[])
+                        AS changes(date, partner, level_from, level_to)
+                     WHERE EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = changes.partner)
+                    """,
+                    company=company.id,
+                    run=run.id,
+                    uid=self.env.uid,
+                    dates=changes["date"].tolist(),
+                    partners=changes["partner_id"].astype(int).tolist(),
+                    **{
+                        "from": [None if pd.isna(v) else int(v) for v in changes["level_from"]],
+                        "to": [None if pd.isna(v) else int(v) for v in changes["level_to"]],
+                    },
+                )
+            )
+        self.invalidate_model()
+        run.write({"change_count": len(changes)})
+
+    @api.model
+    def _loyalty_changes(self, before, after, stamp):
+        """History rows (DataFrame ``date``, ``partner_id``, ``level_from``, ``level_to``) from the levels
+        ``before`` to the levels ``after`` (Series partner id -> level id)."""
+        partners = before.index.union(after.index)
+        old = before.reindex(partners)
+        new = after.reindex(partners)
+        moved = ~((old == new) | (old.isna() & new.isna()))
+        return pd.DataFrame(
+            {
+                "date": stamp,
+                "partner_id": partners[moved.to_numpy()],
+                "level_from": old[moved].to_numpy(),
+                "level_to": new[moved].to_numpy(),
+            }
+        )

@@ -107,48 +107,6 @@ class CrmLoyaltyKpi(models.Model):
             )
 
     @api.model
-    def _loyalty_history_frame(self, company):
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT history.partner_id, history.date, level.code
-                  FROM crm_loyalty_history history
-             LEFT JOIN crm_loyalty_level level ON level.id = history.level_to_id
-                 WHERE history.company_id = %s
-              ORDER BY history.date, history.id
-                """,
-                company.id,
-            )
-        )
-        frame = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "date", "level_code"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
-
-    @api.model
-    def _loyalty_revenue_by_user(self, company, start, end):
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT move.invoice_user_id, SUM(-line.balance)
-                  FROM account_move_line line
-                  JOIN account_move move ON move.id = line.move_id
-                 WHERE move.company_id = %(company)s
-                   AND move.state = 'posted'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.invoice_date BETWEEN %(start)s AND %(end)s
-                   AND line.display_type = 'product'
-                   AND line.account_id IS NOT NULL
-              GROUP BY move.invoice_user_id
-                """,
-                company=company.id,
-                start=start,
-                end=end,
-            )
-        )
-        return {user_id: float(amount) for user_id, amount in self.env.cr.fetchall()}
-
-    @api.model
     def _loyalty_visit_counts(self, company, start, end):
         """Visits planned in the month: ``{(user_id, partner_id): (planned, done)}``."""
         groups = self.env["crm.loyalty.visit"]._read_group(
@@ -244,10 +202,15 @@ class CrmLoyaltyKpi(models.Model):
         year_before = start.replace(month=1, day=1) - relativedelta(days=1)
         rows = self.browse()
         for company in companies or self.env["res.company"].search([]):
-            history = self._loyalty_history_frame(company)
-            revenue = self._loyalty_revenue_by_user(company, start, end)
+            history = self.env["crm.loyalty.history"]._loyalty_history_frame(company)
+            if history.empty or history["date"].min() >= pd.Timestamp(start):
+                # the level history starts after the month began: no level at its start, no figure
+                # (never "everyone new" or "0 % retention"); rebuilding the history fills it
+                self.search([("company_id", "=", company.id), ("date_month", "=", start)]).unlink()
+                continue
+            revenue = self.env["crm.loyalty.invoice"]._loyalty_revenue_by_salesperson(company, start, end)
             partner_revenue = (
-                self.env["crm.loyalty.score"]._loyalty_period_figures(company, start, end).set_index("partner_id")
+                self.env["crm.loyalty.invoice"]._loyalty_period_figures(company, start, end).set_index("partner_id")
             )["revenue"]
             visits = self._loyalty_visit_counts(company, start, end)
             salesperson = self._loyalty_salesperson_map(
@@ -279,7 +242,9 @@ class CrmLoyaltyKpi(models.Model):
             ]
             # revenue since January 1st per customer, for the new business of the year
             ytd = (
-                self.env["crm.loyalty.score"]._loyalty_period_figures(company, year_before + relativedelta(days=1), end)
+                self.env["crm.loyalty.invoice"]._loyalty_period_figures(
+                    company, year_before + relativedelta(days=1), end
+                )
                 if users
                 else None
             )
@@ -350,6 +315,7 @@ class CrmLoyaltyKpi(models.Model):
             economics = self.env["crm.loyalty.economics"].create(
                 {"company_id": self.company_id.id, "date_from": self.date_month, "date_to": end}
             )
+            economics.action_compute()
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.loyalty.economics",

@@ -42,6 +42,10 @@ class CrmLoyaltyMigration(models.Model):
     )
     date_b = fields.Date(string="Date B", required=True, default=fields.Date.context_today)
     line_ids = fields.One2many("crm.loyalty.migration.line", "migration_id", string="Customer Moves")
+    computed_on = fields.Datetime(readonly=True)
+    needs_compute = fields.Boolean(
+        default=True, readonly=True, copy=False, help="Never computed, or the dates changed since."
+    )
     line_count = fields.Integer(string="Customers", compute="_compute_line_count")
     upgrade_count = fields.Integer(string="Upgrades", compute="_compute_line_count")
     downgrade_count = fields.Integer(string="Downgrades", compute="_compute_line_count")
@@ -67,34 +71,27 @@ class CrmLoyaltyMigration(models.Model):
             migration.upgrade_count = groups.get((migration.id, "up"), 0)
             migration.downgrade_count = groups.get((migration.id, "down"), 0)
 
+    def write(self, vals):
+        if {"date_a", "date_b", "company_id"} & set(vals) and "needs_compute" not in vals:
+            vals = dict(vals, needs_compute=True)
+        return super().write(vals)
+
     @api.constrains("date_a", "date_b")
     def _check_dates(self):
         for migration in self:
             if migration.date_b <= migration.date_a:
                 raise ValidationError(self.env._("Date B must be after date A."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records.action_compute()
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"date_a", "date_b", "company_id"} & set(vals):
-            self.action_compute()
-        return result
-
     def _loyalty_frame(self):
         """One row per customer: ``partner_id``, ``level_a``, ``level_b`` (codes or None), ``revenue``."""
         self.ensure_one()
-        history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(self.company_id)
+        history = self.env["crm.loyalty.history"]._loyalty_history_frame(self.company_id)
         if history.empty:
             return pd.DataFrame(columns=["partner_id", "level_a", "level_b", "revenue"])
         level_a = levels_at(history, self.date_a)
         level_b = levels_at(history, self.date_b)
         partners = level_a.index.union(level_b.index)
-        figures = self.env["crm.loyalty.score"]._loyalty_period_figures(
+        figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(
             self.company_id, self.date_a + relativedelta(days=1), self.date_b
         )
         revenue = figures.set_index("partner_id")["revenue"]
@@ -151,6 +148,7 @@ class CrmLoyaltyMigration(models.Model):
                     )
                 )
             line_model.invalidate_model()
+            migration.write({"computed_on": fields.Datetime.now(), "needs_compute": False})
             migration.invalidate_recordset()
         return True
 

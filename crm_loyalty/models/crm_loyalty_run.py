@@ -6,25 +6,62 @@ from odoo.exceptions import UserError
 
 from .crm_loyalty_history import HISTORY_REASONS
 
+RUN_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")]
+RUN_STEPS = [
+    ("history", "Rebuilding the History"),
+    ("compute", "Computing"),
+    ("write", "Writing"),
+    ("notify", "Key Accounts"),
+    ("finish", "Finishing"),
+    ("done", "Done"),
+]
+
 
 class CrmLoyaltyRun(models.Model):
+    """One computation of a company's pyramid (see ``crm.loyalty.engine``)."""
+
     _name = "crm.loyalty.run"
     _description = "Customer Pyramid Computation Run"
     _order = "date_start desc, id desc"
     _rec_name = "date_start"
 
     trigger = fields.Selection(
-        [(code, label) for code, label in HISTORY_REASONS if code != "at_risk"], required=True, readonly=True
+        [(code, label) for code, label in HISTORY_REASONS if code not in ("at_risk", "rebuild")],
+        required=True,
+        readonly=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Started By", readonly=True)
     reference_date = fields.Date(readonly=True, help="Date the windows end on.")
-    date_start = fields.Datetime(string="Started", required=True, readonly=True)
+    date_start = fields.Datetime(string="Started", required=True, readonly=True, default=fields.Datetime.now)
+    date_end = fields.Datetime(string="Ended", readonly=True)
     duration = fields.Float(string="Duration (s)", digits=(16, 3), readonly=True)
-    state = fields.Selection([("done", "Done"), ("failed", "Failed")], required=True, readonly=True)
+    mode = fields.Selection(
+        [("sync", "Immediate"), ("background", "Background")],
+        required=True,
+        default="sync",
+        readonly=True,
+        help="Immediate: computed in the request that asked for it. Background: queued and computed by the "
+        "scheduled action Customer Loyalty: process recompute runs, step by step.",
+    )
+    state = fields.Selection(RUN_STATES, required=True, default="queued", readonly=True, index=True)
+    step = fields.Selection(RUN_STEPS, default="compute", readonly=True)
+    progress = fields.Float(string="Progress (%)", digits=(5, 1), readonly=True)
+    history_months = fields.Integer(
+        string="History Months",
+        readonly=True,
+        help="The run first rebuilds the level history from the invoices as of each month-end of these last "
+        "months (0: no rebuild).",
+    )
+    notified_partner_id = fields.Integer(readonly=True, help="Key account changes notified up to this partner id.")
     error = fields.Text(readonly=True)
     partner_count = fields.Integer(string="Customers", readonly=True)
     change_count = fields.Integer(string="Changes", readonly=True)
+    written_count = fields.Integer(
+        string="Scores Written",
+        readonly=True,
+        help="Scores inserted, updated or removed: only those whose values changed.",
+    )
     count_top = fields.Integer(string="Top", readonly=True)
     count_big = fields.Integer(string="Big", readonly=True)
     count_medium = fields.Integer(string="Medium", readonly=True)
@@ -64,3 +101,21 @@ class CrmLoyaltyRun(models.Model):
         if value.year < 1900:
             raise UserError(self.env._("The pyramid cannot be computed for a date before 1900 (%(date)s).", date=value))
         return value
+
+    def _loyalty_describe(self):
+        """ "Run #12 (background, 40%), started by Anna on 2026-11-24 10:42:03": for refusals."""
+        self.ensure_one()
+        return self.env._(
+            "run #%(id)s (%(mode)s, %(state)s %(progress).0f%%), started by %(user)s on %(date)s",
+            id=self.id,
+            mode=dict(self._fields["mode"]._description_selection(self.env))[self.mode],
+            state=dict(self._fields["state"]._description_selection(self.env))[self.state].lower(),
+            progress=self.progress,
+            user=self.user_id.name or self.env._("the scheduler"),
+            date=fields.Datetime.to_string(self.date_start),
+        )
+
+    @api.model
+    def _cron_process_runs(self):
+        """Scheduled action *Customer Loyalty: process recompute runs*: the next step of the queued runs."""
+        self.env["crm.loyalty.engine"]._loyalty_process_queue()

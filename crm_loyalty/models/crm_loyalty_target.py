@@ -57,8 +57,8 @@ class CrmLoyaltyTarget(models.Model):
             end = min(date(target.year, 12, 31), today)
             key = (target.company_id.id, target.year)
             if key not in cache:
-                history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(target.company_id)
-                figures = self.env["crm.loyalty.score"]._loyalty_period_figures(target.company_id, start, end)
+                history = self.env["crm.loyalty.history"]._loyalty_history_frame(target.company_id)
+                figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(target.company_id, start, end)
                 cache[key] = (history, figures)
             history, figures = cache[key]
             kpi_model = self.env["crm.loyalty.kpi"]

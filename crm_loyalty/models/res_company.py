@@ -97,6 +97,13 @@ class ResCompany(models.Model):
         groups=LOYALTY_USER,
     )
 
+    loyalty_history_months = fields.Integer(
+        string="History Rebuilt (months)",
+        default=24,
+        help="When the module is installed, and when a manager rebuilds it, the level history is computed from "
+        "the invoices as of each month-end of this many months.",
+        groups=LOYALTY_USER,
+    )
     loyalty_key_account_threshold = fields.Float(
         string="Key Account Volume",
         default=200000.0,
@@ -159,6 +166,14 @@ class ResCompany(models.Model):
             if not 0 <= company.loyalty_discount_threshold <= 100:
                 raise ValidationError(
                     self.env._("The price-insensitive discount threshold cannot be negative, nor above 100% (e.g. 5).")
+                )
+
+    @api.constrains("loyalty_history_months")
+    def _check_loyalty_history_months(self):
+        for company in self:
+            if not 1 <= company.loyalty_history_months <= MAX_MONTHS:
+                raise ValidationError(
+                    self.env._("The level history is rebuilt over 1 to %(max)s months.", max=MAX_MONTHS)
                 )
 
     @api.constrains("loyalty_ranking_months", "loyalty_activity_months")

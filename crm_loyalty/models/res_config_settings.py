@@ -7,6 +7,23 @@ from ..loyalty_analytics import RANKED_CODES
 from .crm_loyalty_number_mixin import check_number_vals
 from .loyalty_access import LOYALTY_MANAGER
 
+# company settings whose change needs a recompute of the pyramid
+RECOMPUTE_SETTINGS = (
+    "loyalty_ranking_months",
+    "loyalty_activity_months",
+    "loyalty_profit_band_low",
+    "loyalty_profit_band_high",
+    "loyalty_clv_months",
+    "loyalty_clv_discount_rate",
+    "loyalty_alive_threshold",
+    "loyalty_at_risk_mode",
+    "loyalty_phase_period_months",
+    "loyalty_phase_periods",
+    "loyalty_phase_threshold",
+    "loyalty_discount_threshold",
+    "loyalty_key_account_threshold",
+)
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -45,6 +62,9 @@ class ResConfigSettings(models.TransientModel):
     loyalty_discount_threshold = fields.Float(
         related="company_id.loyalty_discount_threshold", readonly=False, groups=LOYALTY_MANAGER
     )
+    loyalty_history_months = fields.Integer(
+        related="company_id.loyalty_history_months", readonly=False, groups=LOYALTY_MANAGER
+    )
     loyalty_key_account_threshold = fields.Float(
         related="company_id.loyalty_key_account_threshold", readonly=False, groups=LOYALTY_MANAGER
     )
@@ -56,10 +76,25 @@ class ResConfigSettings(models.TransientModel):
     loyalty_share_medium = fields.Float(string="Medium (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
     loyalty_share_small = fields.Float(string="Small (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
 
+    loyalty_recompute_needed = fields.Boolean(
+        groups=LOYALTY_MANAGER, help="A setting of the pyramid changes: saving queues a recompute of the company."
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         check_number_vals(self, vals_list)
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
+            vals["loyalty_recompute_needed"] = any(
+                name in vals and self._loyalty_differs(company.sudo()[name], vals[name]) for name in RECOMPUTE_SETTINGS
+            )
         return super().create(vals_list)
+
+    @api.model
+    def _loyalty_differs(self, current, new):
+        if isinstance(current, float):
+            return abs(current - float(new or 0.0)) > 1e-9
+        return current != new
 
     def _loyalty_ranked_levels(self):
         return self.env["crm.loyalty.level"].search(
@@ -88,8 +123,15 @@ class ResConfigSettings(models.TransientModel):
         if not levels:
             return
         # the four shares change together: check the total once, after all of them
+        recompute = self.loyalty_recompute_needed
         for level in levels.with_context(loyalty_defer_share_check=True):
             new_share = self[f"loyalty_share_{level.code}"]
             if level.share != new_share:
                 level.share = new_share
+                recompute = True
         self.company_id._loyalty_check_shares()
+        if recompute:
+            # a manager (checked above) changed the pyramid: it is recomputed in the background
+            self.env["crm.loyalty.engine"].sudo().with_context(loyalty_trigger="settings")._loyalty_queue(
+                self.company_id, "settings", fields.Date.context_today(self), behind=True
+            )

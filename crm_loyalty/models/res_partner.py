@@ -1,12 +1,17 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
+
+_logger = logging.getLogger(__name__)
 
 
 class ResPartner(models.Model):
@@ -121,56 +126,99 @@ class ResPartner(models.Model):
         for partner in self:
             partner.loyalty_visit_count = counts.get(partner.commercial_partner_id.id, 0)
 
+    @api.model
+    def _loyalty_contact_ids(self, company):
+        """Customer contacts of ``company`` for the pyramid: active commercial partners that are not a
+        company, not an internal (or archived) user, and not vendors only."""
+        self.flush_model(["active", "commercial_partner_id", "company_id", "supplier_rank", "customer_rank"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.id
+                  FROM res_partner partner
+                 WHERE partner.active
+                   AND partner.id = partner.commercial_partner_id
+                   AND (partner.company_id IS NULL OR partner.company_id = %(company)s)
+                   AND NOT (COALESCE(partner.supplier_rank, 0) > 0 AND COALESCE(partner.customer_rank, 0) = 0)
+                   AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = partner.id)
+                   AND NOT EXISTS (SELECT 1 FROM res_users u
+                                    WHERE u.partner_id = partner.id AND (NOT u.share OR NOT u.active))
+                """,
+                company=company.id,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     # ------------------------------------------------------------------
     # Public entry points
     # ------------------------------------------------------------------
 
     @api.model
-    def loyalty_recompute(self, company=None, date=None):
+    def loyalty_recompute(self, company=None, date=None, background=False, history_months=0):
         """Recompute the customer pyramid of one company and return its run.
 
         Meant for server actions and automated actions::
 
-            env['res.partner'].loyalty_recompute()
+            env['res.partner'].loyalty_recompute()                  # now, in this transaction
+            env['res.partner'].loyalty_recompute(background=True)   # queued for the scheduler
 
         :param company: ``res.company`` record or id; default: current company
         :param date: date the windows end on; default: today
-        :returns: the ``crm.loyalty.run`` logged for this computation
+        :param background: queue the run and return at once (the scheduled action *Customer Loyalty:
+            process recompute runs* computes it step by step, the requester is notified when it ends)
+        :param history_months: first rebuild the level history as of each month-end of these last months
+        :returns: the ``crm.loyalty.run``: done or failed when computed now, queued in the background
+        :raises UserError: another run of the company is in progress (the message names it)
         """
         check_group(self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can recompute the customer pyramid."))
         company = self.env["res.company"]._loyalty_allowed_company(company)
         reference_date = self.env["crm.loyalty.run"]._loyalty_reference_date(date)
+        if isinstance(history_months, bool) or not isinstance(history_months, int) or not 0 <= history_months <= 240:
+            raise UserError(self.env._("The history to rebuild is a number of months between 0 and 240."))
         trigger = self.env.context.get("loyalty_trigger", "server_action")
-        return self.env["crm.loyalty.score"]._loyalty_recompute(company, trigger, date=reference_date)
+        # rights checked above: the engine writes runs, scores and history as superuser
+        engine = self.env["crm.loyalty.engine"].sudo()
+        if background:
+            return engine._loyalty_queue(company, trigger, reference_date, history_months)
+        return engine._loyalty_run_now(company, trigger, reference_date, history_months)
 
     @api.model
     def _cron_loyalty_recompute(self):
+        """Nightly: a background run for every company. A company whose pyramid is being computed is
+        skipped; when that computation holds the company right now (an immediate run), the nightly job
+        comes back in a quarter of an hour for it."""
         # the nightly job recomputes every company, whichever companies its user is allowed in
         partners = self.sudo().with_context(loyalty_trigger="scheduled")
+        engine = partners.env["crm.loyalty.engine"]
+        retry = False
         for company in partners.env["res.company"].search([]):
-            partners.loyalty_recompute(company)
+            try:
+                with self.env.cr.savepoint():
+                    partners.loyalty_recompute(company, background=True)
+            except UserError as refusal:
+                _logger.info("Nightly pyramid of company %s skipped: %s", company.id, refusal.args[0])
+                retry |= not engine._loyalty_active_run(company)
+        if retry:
+            self.env.ref("crm_loyalty.ir_cron_crm_loyalty_recompute")._trigger(
+                fields.Datetime.now() + timedelta(minutes=15)
+            )
 
     @api.model
     def action_loyalty_recompute(self):
-        run = self.with_context(loyalty_trigger="manual").loyalty_recompute()
-        if run.state == "failed":
-            title, message, kind = self.env._("Recompute failed"), run.error, "danger"
-        else:
-            title, kind = self.env._("Customer pyramid recomputed"), "success"
-            message = self.env._(
-                "%(count)s customers scored in %(duration).1f s, %(changes)s level changes.",
-                count=run.partner_count,
-                duration=run.duration,
-                changes=run.change_count,
-            )
+        """*Recompute Now*: queue the current company's pyramid and return at once."""
+        run = self.with_context(loyalty_trigger="manual").loyalty_recompute(background=True)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": title,
-                "message": message,
-                "type": kind,
-                "sticky": kind == "danger",
+                "title": self.env._("Customer pyramid queued"),
+                "message": self.env._(
+                    "Run #%(id)s computes the pyramid of %(company)s in the background; you will be notified "
+                    "when it ends (progress: Customer Loyalty > Computation Runs).",
+                    id=run.id,
+                    company=run.company_id.display_name,
+                ),
+                "type": "info",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .loyalty_access import LOYALTY_USER
 
@@ -72,3 +73,21 @@ class SaleOrder(models.Model):
 
     def _search_loyalty_score_id(self, operator, value):
         return [("partner_id.commercial_partner_id.loyalty_score_ids", operator, value)]
+
+    @api.model
+    def _loyalty_pipeline_partner_ids(self, company):
+        """Commercial partners with a quotation or sales order of ``company``."""
+        self.flush_model(["partner_id", "state", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT partner.commercial_partner_id
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state IN ('draft', 'sent', 'sale')
+                   AND so.company_id = %(company)s
+                """,
+                company=company.id,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}

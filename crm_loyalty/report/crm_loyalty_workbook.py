@@ -57,6 +57,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         if economics:
             economics.ensure_one()
             economics.check_access("read")
+            if economics.needs_compute and economics.has_access("write"):
+                economics.action_compute()
         else:
             economics = self._loyalty_default_economics(self.env["res.company"]._loyalty_allowed_company(company))
         content = self._loyalty_build(economics, scenario)
@@ -94,7 +96,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                     "to compute them (Customer Loyalty > Pyramid Economics)."
                 )
             )
-        return economics_model.create(
+        economics = economics_model.create(
             {
                 "name": self.env._("Last 12 Months"),
                 "company_id": company.id,
@@ -102,6 +104,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 "date_to": date_to,
             }
         )
+        economics.action_compute()
+        return economics
 
     @api.model
     def _loyalty_download_action(self, attachment):
@@ -356,13 +360,15 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
     def _loyalty_migration_tables(self, economics):
         """Counts and revenue from the level at the start of the period to the level at its end."""
         company = economics.company_id
-        history = self.env["crm.loyalty.kpi"]._loyalty_history_frame(company)
+        history = self.env["crm.loyalty.history"]._loyalty_history_frame(company)
         date_a = economics.date_from - relativedelta(days=1)
         if history.empty:
             level_a = level_b = history.set_index("partner_id")["level_code"]
         else:
             level_a, level_b = levels_at(history, date_a), levels_at(history, economics.date_to)
-        figures = self.env["crm.loyalty.score"]._loyalty_period_figures(company, economics.date_from, economics.date_to)
+        figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(
+            company, economics.date_from, economics.date_to
+        )
         return migration_matrix(level_a, level_b, figures.set_index("partner_id")["revenue"])
 
     def _loyalty_sheet_migration(self, workbook, formats, economics):

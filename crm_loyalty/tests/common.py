@@ -21,6 +21,10 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # background runs read through registry.cursor(readonly=True): in test mode, as in HttpCase, that is
+        # a read-only test cursor on the test transaction (it sees the test's invoices, and may not write)
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.company = cls.company_data["company"]
         cls.levels = {
             level.code: level for level in cls.env["crm.loyalty.level"].search([("company_id", "=", cls.company.id)])
@@ -85,3 +89,14 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
 
     def _level(self, partner):
         return self._score(partner).level_id.code
+
+    def _process_queue(self, max_calls=50):
+        """Call the scheduled action *process recompute runs* until no background run is pending (as the
+        scheduler does, without its commits); returns the number of calls."""
+        runs = self.env["crm.loyalty.run"]
+        pending = [("mode", "=", "background"), ("state", "in", ("queued", "running"))]
+        for calls in range(max_calls):
+            if not runs.search_count(pending):
+                return calls
+            runs._cron_process_runs()
+        self.fail("the background runs did not end")

@@ -54,7 +54,7 @@ class TestDataEdgeCases(LoyaltyCommon):
             [self.company.id],
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0, "no NaN or infinity stored")
-        window = self.env["crm.loyalty.score"]._loyalty_windows(self.company, self.today)
+        window = self.env["crm.loyalty.engine"]._loyalty_windows(self.company, self.today)
         report = _report_revenue(self.env, self.company, window["rank_from"], self.today)
         total = self.env["crm.loyalty.score"]._read_group(
             [("company_id", "=", self.company.id)], [], ["revenue_window:sum", "margin_window:sum"]

@@ -72,7 +72,7 @@ class TestPyramidEconomics(EconomicsCommon):
         )
 
     def _economics(self, **vals):
-        return self.env["crm.loyalty.economics"].create(
+        economics = self.env["crm.loyalty.economics"].create(
             {
                 "name": "Q1 2025",
                 "company_id": self.company.id,
@@ -83,6 +83,10 @@ class TestPyramidEconomics(EconomicsCommon):
                 **vals,
             }
         )
+        self.assertTrue(economics.needs_compute, "saving does not compute")
+        economics.action_compute()
+        self.assertFalse(economics.needs_compute)
+        return economics
 
     def _lines(self, economics):
         return {line.level_id.code: line for line in economics.line_ids}
@@ -117,11 +121,13 @@ class TestPyramidEconomics(EconomicsCommon):
         self.assertEqual([lines[code].profit_after_cost for code in ("top", "big", "small")], [0.0, 0.0, 150.0])
         # weights 5 / 2 / 1: bases 5, 4 and 3 of 12
         economics.allocation_rule = "weights"
+        economics.action_compute()
         lines = self._lines(economics)
         with Form(economics) as form:
             for index, weight in enumerate([5.0, 2.0, 1.0]):
                 with form.line_ids.edit(index) as line:
                     line.weight = weight
+        economics.action_compute()
         lines = self._lines(economics)
         self.assertEqual([lines[code].cost for code in ("top", "big", "small")], [375.0, 300.0, 225.0])
         self.assertEqual(lines["top"].weight, 5.0, "weights are kept across recomputes")
@@ -136,6 +142,7 @@ class TestPyramidEconomics(EconomicsCommon):
         economics = self._economics(allocation_rule="weights")
         with self.assertRaisesRegex(UserError, "allocation basis of every level is zero"):
             economics.write({"line_ids": [Command.update(line.id, {"weight": 0.0}) for line in economics.line_ids]})
+            economics.action_compute()
         with self.assertRaisesRegex(ValidationError, "weights must be positive"):
             economics.line_ids[0].weight = -2.0
 
@@ -336,6 +343,8 @@ class TestMigration(EconomicsCommon):
         migration = self.env["crm.loyalty.migration"].create(
             {"company_id": self.company.id, "date_a": date(2025, 1, 31), "date_b": date(2025, 3, 31)}
         )
+        self.assertTrue(migration.needs_compute)
+        migration.action_compute()
         self.assertEqual((migration.line_count, migration.upgrade_count, migration.downgrade_count), (5, 1, 1))
         cells = {
             (level_a.code, level_b.code): (count, revenue)
@@ -365,6 +374,7 @@ class TestMigration(EconomicsCommon):
         self.assertEqual(entered.partner_id, self.p["S1"])
         # a later date B recomputes the lines
         migration.date_b = date(2025, 2, 28)
+        migration.action_compute()
         self.assertEqual(migration.downgrade_count, 0)
         with self.assertRaisesRegex(ValidationError, "Date B must be after date A"):
             migration.date_b = date(2025, 1, 1)

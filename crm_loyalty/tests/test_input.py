@@ -162,6 +162,7 @@ class TestBadInput(LoyaltyCommon):
         self._invoices([{"partner": p, "amount": 100.0 * (i + 1)} for i, p in enumerate(customers)])
         self._recompute()
         economics = Economics.create({"date_from": self.today.replace(day=1), "date_to": self.today})
+        economics.action_compute()
         move = {"from_level_id": self.levels["small"].id, "to_level_id": self.levels["top"].id}
         Scenario = self.env["crm.loyalty.scenario"]
         for count, message in [(50, "than it holds"), (-1, "zero or more"), ("two", "must be a number")]:

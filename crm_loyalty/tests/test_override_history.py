@@ -52,6 +52,7 @@ class TestOverrideHistory(LoyaltyCommon):
         # the small buyer overtakes: both swap, from the nightly job
         self._invoices([{"partner": self.small_buyer, "amount": 5000.0}])
         self.env["res.partner"]._cron_loyalty_recompute()
+        self._process_queue()
         up, down = self._history(self.small_buyer)[-1], self._history(self.big_buyer)[-1]
         self.assertEqual((up.level_from_id, up.level_to_id), (self.levels["small"], self.levels["top"]))
         self.assertEqual((down.level_from_id, down.level_to_id), (self.levels["top"], self.levels["small"]))
@@ -59,6 +60,7 @@ class TestOverrideHistory(LoyaltyCommon):
         self.assertEqual(self.small_buyer.loyalty_history_count, 2)
         # the button of the menu logs a manual run
         self.env["res.partner"].action_loyalty_recompute()
+        self._process_queue()
         last_run = self.env["crm.loyalty.run"].search([("company_id", "=", self.company.id)], limit=1)
         self.assertEqual((last_run.trigger, last_run.state), ("manual", "done"))
         # a customer who disappears (archived) leaves a last row

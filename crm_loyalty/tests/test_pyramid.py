@@ -95,7 +95,7 @@ class TestPyramidCounts(LoyaltyCommon):
         for months in (12, 3, 1, 36):
             self.company.loyalty_ranking_months = months
             run = self._recompute()
-            window = self.env["crm.loyalty.score"]._loyalty_windows(self.company, self.today)
+            window = self.env["crm.loyalty.engine"]._loyalty_windows(self.company, self.today)
             report = _report_revenue(self.env, self.company, window["rank_from"], self.today)
             groups = self.env["crm.loyalty.score"]._read_group(
                 [("company_id", "=", self.company.id)], [], ["revenue_window:sum", "margin_window:sum"]

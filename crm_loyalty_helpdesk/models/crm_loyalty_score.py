@@ -3,7 +3,7 @@
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -30,6 +30,7 @@ class CrmLoyaltyScore(models.Model):
     )
     satisfaction_count = fields.Integer(string="Ratings", readonly=True)
 
+    @api.model
     def _loyalty_after_write_back(self, company, run, reference_date):
         res = super()._loyalty_after_write_back(company, run, reference_date)
         self.env["helpdesk.ticket"].flush_model()
@@ -79,6 +80,13 @@ class CrmLoyaltyScore(models.Model):
                        ) ratings ON ratings.partner_id = base.partner_id
                  WHERE base.id = score.id
                    AND score.company_id = %(company)s
+                   -- write only what changed
+                   AND (score.ticket_count, score.complaint_count, score.open_ticket_count,
+                        score.avg_resolution_hours, score.satisfaction, score.satisfaction_count)
+                       IS DISTINCT FROM
+                       (COALESCE(stats.tickets, 0), COALESCE(stats.complaints, 0), COALESCE(stats.open_tickets, 0),
+                        COALESCE(stats.resolution_hours, 0), COALESCE(ratings.satisfaction, 0),
+                        COALESCE(ratings.rating_count, 0))
                 """,
                 company=company.id,
                 date_from=date_from,

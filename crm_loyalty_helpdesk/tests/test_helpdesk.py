@@ -30,7 +30,7 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
                 {"partner": cls.quiet, "amount": 20.0},
             ]
         )
-        cls.env["res.partner"].loyalty_recompute(cls.company)
+        cls.env["res.partner"].loyalty_recompute(cls.company, history_months=3)  # KPI months need the history
         cls.complaint = cls.env["helpdesk.ticket.category"].create({"name": "Complaint", "is_complaint": True})
         cls.question = cls.env["helpdesk.ticket.category"].create({"name": "Question"})
         cls.closed_stage = cls.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)

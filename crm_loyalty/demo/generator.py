@@ -21,17 +21,16 @@ notes are included.
 import logging
 import random
 import time
-from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
-from odoo.tools import SQL
+from odoo import Command, fields
 
 _logger = logging.getLogger(__name__)
 
 SEED = 20260101
 XMLID_PREFIX = "crm_loyalty.demo_"
+HISTORY_MONTHS = 13  # the 12 KPI months of the demo each start on a known level
 MARKER_XMLID = "crm_loyalty.demo_product_audit"
 
 # code, name, list price, cost (standard_price)
@@ -158,15 +157,27 @@ N_PROSPECT = 6
 N_SUSPECT = 6
 
 
-class CrmLoyaltyDemo(models.AbstractModel):
-    _name = "crm.loyalty.demo"
-    _description = "Customer Loyalty Demo Data Generator"
+class LoyaltyDemo:
+    """The demo generator: a plain class, not an Odoo model (nothing registered in production databases).
+    Called by the module's post-init hook when it is installed with demo data, and by its uninstall hook."""
+
+    def __init__(self, env):
+        self.env = env(
+            su=True,
+            context=dict(
+                env.context,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+                mail_auto_subscribe_no_notify=True,
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
-    @api.model
     def _demo_xmlids(self, records, name):
         """Give ``records`` xml ids ``crm_loyalty.demo_<name>_<n>`` (removed with the module)."""
         self.env["ir.model.data"]._update_xmlids(
@@ -176,7 +187,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
             ]
         )
 
-    @api.model
     def _demo_ensure_chart(self, company):
         """The company needs a chart of accounts (income account, sale journal)."""
         journal = self.env["account.journal"].search(
@@ -190,7 +200,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
             [("type", "=", "sale"), *self.env["account.journal"]._check_company_domain(company)], limit=1
         )
 
-    @api.model
     def _demo_names(self, rng, count):
         """``count`` unique company names, about half Chinese professional-service style."""
         names = []
@@ -214,7 +223,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
             names.append(name)
         return names
 
-    @api.model
     def _demo_products(self):
         """Services with a cost; ``standard_price`` is stored for the current (demo) company."""
         Product = self.env["product.product"]
@@ -241,7 +249,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
         )
         return {code: product for product, (code, *_rest) in zip(products, PRODUCTS, strict=True)}
 
-    @api.model
     def _demo_partners(self, rng, company):
         """Create the companies and some child contacts; returns the companies by segment."""
         total = N_ACTIVE + N_INACTIVE + N_PROSPECT + N_SUSPECT
@@ -297,7 +304,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
             start += size
         return segments
 
-    @api.model
     def _demo_invoice_plan(self, rng, segments, today):
         """Invoice specs: (partner, date, move_type, [(product_code, quantity, price_factor)])."""
         start = today - relativedelta(years=3) + relativedelta(days=1)
@@ -363,7 +369,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
         specs.sort(key=lambda spec: (spec[1], spec[0].id))
         return specs
 
-    @api.model
     def _demo_invoices(self, rng, company, journal, products, segments, today):
         specs = self._demo_invoice_plan(rng, segments, today)
         contacts_by_partner = {partner: partner.child_ids for partner in segments["active"] + segments["inactive"]}
@@ -396,7 +401,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
         moves.action_post()
         return moves
 
-    @api.model
     def _demo_pipeline(self, rng, company, products, segments):
         """Open opportunities for the prospects (and some active customers), draft quotations for others."""
         prospects = segments["prospect"]
@@ -444,27 +448,17 @@ class CrmLoyaltyDemo(models.AbstractModel):
     # Entry point
     # ------------------------------------------------------------------
 
-    @api.model
-    def _generate(self):
-        """Create the demo customers, invoices and pipeline, then compute the pyramid."""
+    def generate(self):
+        """Create the demo customers, invoices and pipeline, then compute the pyramid with its history
+        rebuilt from the invoices (the path of a first installation) and the analyses."""
         if self.env.ref(MARKER_XMLID, raise_if_not_found=False):
             _logger.info("Customer loyalty demo data already present, nothing to do")
             return True
         started = time.perf_counter()
         company = self.env.ref("base.main_company")
-        self = (
-            self.sudo()
-            .with_company(company)
-            .with_context(
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-                mail_auto_subscribe_no_notify=True,
-            )
-        )
+        self.env = self.env(context=dict(self.env.context, allowed_company_ids=[company.id]))
         rng = random.Random(SEED)
-        today = fields.Date.context_today(self)
+        today = fields.Date.context_today(self.env["res.partner"])
         journal = self._demo_ensure_chart(company)
         products = self._demo_products()
         segments = self._demo_partners(rng, company)
@@ -479,22 +473,23 @@ class CrmLoyaltyDemo(models.AbstractModel):
             len(orders),
             time.perf_counter() - started,
         )
-        self._demo_backfill(company, today)
-        self.env["res.partner"].with_context(loyalty_trigger="scheduled").loyalty_recompute(company)
+        # the first computation of an installation, here at once: the pyramid and 13 months of history
+        self.env["res.partner"].with_context(loyalty_trigger="install").loyalty_recompute(
+            company, history_months=HISTORY_MONTHS
+        )
         self._demo_analysis(company, today)
         return True
 
-    @api.model
-    def _demo_remove(self):
+    def remove(self):
         """Remove the business data of the demo before its partners and products go with their xml ids
         (at uninstall): the invoices and credit notes (reset to draft, then deleted), quotations and
         opportunities of the demo customers. Without this, the uninstall fails to delete the partners and
         products the invoices still point to, logs the foreign-key errors, and leaves them behind."""
-        data = self.env["ir.model.data"].sudo().search([("module", "=", "crm_loyalty"), ("name", "=like", "demo\\_%")])
+        data = self.env["ir.model.data"].search([("module", "=", "crm_loyalty"), ("name", "=like", "demo\\_%")])
         partner_ids = [row.res_id for row in data if row.model == "res.partner"]
         if not partner_ids:
             return
-        env = self.sudo().with_context(active_test=False, tracking_disable=True).env
+        env = self.env(context=dict(self.env.context, active_test=False))
         partners = env["res.partner"].browse(partner_ids).exists()
         customers = partners.commercial_partner_id
         moves = env["account.move"].search(
@@ -509,23 +504,6 @@ class CrmLoyaltyDemo(models.AbstractModel):
         _logger.info(
             "Customer loyalty demo data removed: %s invoices / credit notes, %s quotations", len(moves), len(orders)
         )
-
-    def _demo_backfill(self, company, today, months=12):
-        """A year of level history: the pyramid computed at the end of each past month, in order,
-        each change dated on its month end (as if the nightly job had run for a year)."""
-        partner_model = self.env["res.partner"].with_context(loyalty_trigger="scheduled")
-        for back in range(months, 0, -1):
-            month_end = today.replace(day=1) - relativedelta(months=back - 1) - relativedelta(days=1)
-            run = partner_model.loyalty_recompute(company, date=month_end)
-            self.env["crm.loyalty.history"].flush_model()
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE crm_loyalty_history SET date = %s WHERE run_id = %s",
-                    datetime.combine(month_end, datetime.min.time()).replace(hour=23),
-                    run.id,
-                )
-            )
-        self.env["crm.loyalty.history"].invalidate_model(["date"])
 
     def _demo_analysis(self, company, today):
         """Monthly KPIs, annual plans, the economics of the last 12 months with a scenario, a migration."""
@@ -546,6 +524,7 @@ class CrmLoyaltyDemo(models.AbstractModel):
         )
         economics = self.env["crm.loyalty.workbook"]._loyalty_default_economics(company)
         economics.write({"marketing_cost": 20000.0, "sales_cost": 45000.0, "allocation_rule": "revenue"})
+        economics.action_compute()
         levels = {line.level_id.code: line for line in economics.line_ids}
         if levels.get("medium") and levels.get("big") and levels["medium"].customers >= 3:
             self.env["crm.loyalty.scenario"].create(
@@ -565,4 +544,4 @@ class CrmLoyaltyDemo(models.AbstractModel):
             )
         self.env["crm.loyalty.migration"].create(
             {"company_id": company.id, "date_a": today - relativedelta(years=1), "date_b": today}
-        )
+        ).action_compute()

@@ -1,0 +1,468 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Engine, compute step: read the invoices, run the analytics, stage the scores that changed."""
+
+import contextlib
+import io
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..loyalty_analytics import (
+    ClvFitError,
+    PyramidConfigError,
+    assign_levels,
+    at_risk,
+    bgnbd_expected_purchases,
+    bgnbd_probability_alive,
+    customer_metrics,
+    discounted_clv,
+    elastic_flags,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_expected_spend,
+    historical_clv,
+    margin_percent,
+    observed_retention,
+    profit_classes,
+    rfm_from_transactions,
+    value_phase,
+)
+
+# Columns a run writes on a score, in the order of the staging table (partner_id first).
+SCORE_COLUMNS = [
+    ("partner_id", "integer"),
+    ("computed_level_id", "integer"),
+    ("is_active_customer", "boolean"),
+    ("rank", "integer"),
+    ("revenue_window", "numeric"),
+    ("revenue_lifetime", "numeric"),
+    ("cost_window", "numeric"),
+    ("margin_window", "numeric"),
+    ("margin_percent", "double precision"),
+    ("profit_class", "varchar"),
+    ("invoice_count", "integer"),
+    ("first_invoice_date", "date"),
+    ("last_invoice_date", "date"),
+    ("tenure_days", "integer"),
+    ("recency_days", "integer"),
+    ("avg_invoice_value", "numeric"),
+    ("clv", "numeric"),
+    ("clv_method", "varchar"),
+    ("probability_alive", "double precision"),
+    ("expected_purchases", "double precision"),
+    ("expected_spend", "numeric"),
+    ("at_risk", "boolean"),
+    ("value_phase", "varchar"),
+    ("phase_trend", "double precision"),
+    ("avg_discount", "double precision"),
+    ("elastic_positive_clv", "boolean"),
+    ("elastic_price_insensitive", "boolean"),
+    ("is_key_account", "boolean"),
+]
+# the values of a score a run writes (hashed to know whether it changed)
+VALUE_COLUMNS = [name for name, _type in SCORE_COLUMNS if name != "partner_id"]
+# staging table: the changed scores, plus what the write step needs to know about each row
+STAGE_COLUMNS = [
+    *SCORE_COLUMNS,
+    ("values_hash", "varchar"),
+    ("change_reason", "varchar"),  # history reason when not the run's trigger (at risk)
+    ("key_change", "boolean"),  # True: became a key account, False: ceased to be one, empty: neither
+    ("removed", "boolean"),  # no longer a customer of the company: its score goes
+]
+DAY_COLUMNS = ["partner_id", "day", "amount", "cost", "discount_weighted", "discount_base"]
+MOVE_DAY_COLUMNS = ["partner_id", "day", "invoices", "refunds"]
+
+
+class CrmLoyaltyEngine(models.AbstractModel):
+    _inherit = "crm.loyalty.engine"
+
+    @api.model
+    def _loyalty_windows(self, company, reference_date):
+        return {
+            "ref": reference_date,
+            "rank_from": reference_date - relativedelta(months=company.loyalty_ranking_months) + timedelta(days=1),
+            "act_from": reference_date - relativedelta(months=company.loyalty_activity_months) + timedelta(days=1),
+            "prev_act_from": reference_date
+            - relativedelta(months=2 * company.loyalty_activity_months)
+            + timedelta(days=1),
+        }
+
+    @contextlib.contextmanager
+    def _loyalty_reader(self, run):
+        """The environment the invoices are read with: the caller's for a synchronous run (it sees the
+        caller's own changes); for a background run one read-only transaction, on the PostgreSQL
+        replica when Odoo has one (``db_replica_host``), so that the primary only takes the writes."""
+        if run.mode == "sync":
+            self.env["crm.loyalty.invoice"]._loyalty_flush()
+            yield self.env
+            return
+        # Odoo's cursors are REPEATABLE READ: every query of the gathering sees the same snapshot
+        with self.env.registry.cursor(readonly=True) as cr:
+            yield self.env(cr=cr)
+
+    @api.model
+    def _loyalty_gather(self, env, company, date_to):
+        """Everything the pyramid needs up to ``date_to``, read with ``env``'s cursor: invoice amounts per
+        customer and day (one scan of the lines), invoices and credit notes per customer and day,
+        customer contacts, customers in the pipeline."""
+        invoices = env["crm.loyalty.invoice"]
+        days = invoices._loyalty_read_frame(
+            env.cr, invoices._loyalty_day_query(company, date_to), DAY_COLUMNS, dates=["day"], integers=["partner_id"]
+        )
+        move_days = invoices._loyalty_read_frame(
+            env.cr,
+            invoices._loyalty_move_day_query(company, date_to),
+            MOVE_DAY_COLUMNS,
+            dates=["day"],
+            integers=["partner_id", "invoices", "refunds"],
+        )
+        return {
+            "days": days,
+            "move_days": move_days,
+            "contacts": env["res.partner"]._loyalty_contact_ids(company),
+            "pipeline": env["crm.lead"]._loyalty_pipeline_partner_ids(company),
+        }
+
+    @api.model
+    def _loyalty_build_frame(self, data, windows):
+        """One row per customer with everything the analytics need, as of ``windows['ref']``."""
+        ref = pd.Timestamp(windows["ref"])
+        days = data["days"][data["days"]["day"] <= ref]
+        moves = data["move_days"][data["move_days"]["day"] <= ref]
+        in_window = days["day"] >= pd.Timestamp(windows["rank_from"])
+        money = (
+            pd.DataFrame(
+                {
+                    "revenue_window": days["amount"].where(in_window, 0.0),
+                    "revenue_lifetime": days["amount"],
+                    "cost_window": days["cost"].where(in_window, 0.0),
+                    "cost_lifetime": days["cost"],
+                    "discount_weighted": days["discount_weighted"].where(in_window, 0.0),
+                    "discount_base": days["discount_base"].where(in_window, 0.0),
+                }
+            )
+            .groupby(days["partner_id"].to_numpy())
+            .sum()
+        )
+        invoiced = moves["invoices"] > 0
+        active = moves["day"] >= pd.Timestamp(windows["act_from"])
+        previous = (moves["day"] >= pd.Timestamp(windows["prev_act_from"])) & ~active
+        counts = (
+            pd.DataFrame(
+                {
+                    "move_count": moves["invoices"] + moves["refunds"],
+                    "invoice_count": moves["invoices"],
+                    "active_invoice_count": moves["invoices"].where(active, 0),
+                    "previous_invoice_count": moves["invoices"].where(previous, 0),
+                }
+            )
+            .groupby(moves["partner_id"].to_numpy())
+            .sum()
+        )
+        invoice_days = moves.loc[invoiced, ["partner_id", "day"]].groupby("partner_id")["day"]
+        counts["first_invoice_date"] = invoice_days.min()
+        counts["last_invoice_date"] = invoice_days.max()
+        pipeline = set(data["pipeline"])
+        partner_ids = set(data["contacts"]) | pipeline | set(counts.index) | set(money.index)
+        partner_ids.discard(None)
+        frame = pd.DataFrame(index=pd.Index(sorted(partner_ids), dtype=np.int64, name="partner_id"))
+        frame = frame.join(counts).join(money).reset_index()
+        for column in ("move_count", "invoice_count", "active_invoice_count", "previous_invoice_count"):
+            frame[column] = frame[column].fillna(0).astype(np.int64)
+        for column in money.columns:
+            frame[column] = frame[column].astype(float).fillna(0.0)
+        frame["first_invoice_date"] = pd.to_datetime(frame["first_invoice_date"])
+        frame["last_invoice_date"] = pd.to_datetime(frame["last_invoice_date"])
+        frame["is_active"] = frame["active_invoice_count"] > 0
+        frame["in_pipeline"] = frame["partner_id"].isin(pipeline)
+        return frame, days.rename(columns={"day": "date"})[["partner_id", "date", "amount"]]
+
+    @api.model
+    def _loyalty_lifetime_values(self, company, frame, days, reference_date):
+        """CLV, P(alive), expected purchases and spend per customer.
+
+        BG/NBD and Gamma-Gamma are fitted on the company's customers (one
+        purchase per customer and invoice date with a positive net amount,
+        time in weeks); CLV is the discounted gross margin over the horizon
+        (expected spend x the customer's lifetime margin rate). When a model
+        cannot be fitted, CLV falls back to the historical method: gross margin
+        of the ranking window per month of that window x expected lifetime from
+        the observed retention.
+
+        :returns: (DataFrame aligned on ``frame``, method code, note for the run)
+        """
+        months = company.loyalty_clv_months
+        rate = company.loyalty_clv_discount_rate / 100.0
+        result = pd.DataFrame(
+            {
+                "clv": 0.0,
+                "clv_method": None,
+                "probability_alive": np.nan,
+                "expected_purchases": np.nan,
+                "expected_spend": np.nan,
+            },
+            index=frame.index,
+        )
+        invoiced = frame["move_count"].to_numpy() > 0
+        if not invoiced.any():
+            return result, False, self.env._("No posted invoice: no lifetime value.")
+        revenue = frame["revenue_lifetime"].to_numpy()
+        margin = revenue - frame["cost_lifetime"].to_numpy()
+        margin_rate = np.zeros_like(revenue)
+        np.divide(margin, revenue, out=margin_rate, where=revenue > 0)
+        margin_rate = np.clip(margin_rate, -1.0, 1.0)
+
+        purchases = days[days["amount"] > 0]
+        rfm = rfm_from_transactions(purchases, "partner_id", "date", "amount", reference_date, time_unit_days=7)
+        position = pd.Series(np.arange(len(frame)), index=frame["partner_id"].to_numpy())
+        rows = position.reindex(rfm.index).to_numpy()
+        notes = []
+        bgnbd = gamma_gamma = None
+        try:
+            bgnbd = fit_bgnbd(rfm["frequency"], rfm["recency"], rfm["T"])
+            notes.append(
+                self.env._(
+                    "BG/NBD on %(count)s customers: r=%(r).4f alpha=%(alpha).4f a=%(a).4f b=%(b).4f",
+                    count=len(rfm),
+                    **bgnbd.to_dict(),
+                )
+            )
+            gamma_gamma = fit_gamma_gamma(rfm["frequency"], rfm["monetary_value"])
+            notes.append(
+                self.env._(
+                    "Gamma-Gamma: p=%(p).4f q=%(q).4f gamma=%(gamma).4f",
+                    **gamma_gamma.to_dict(),
+                )
+            )
+        except ClvFitError as error:
+            notes.append(self.env._("No model: %(reason)s", reason=str(error)))
+        if bgnbd is not None:
+            horizon = months * 365.25 / 12.0 / 7.0
+            args = (rfm["frequency"], rfm["recency"], rfm["T"])
+            result.iloc[rows, result.columns.get_loc("probability_alive")] = bgnbd_probability_alive(bgnbd, *args)
+            result.iloc[rows, result.columns.get_loc("expected_purchases")] = bgnbd_expected_purchases(
+                bgnbd, horizon, *args
+            )
+        if bgnbd is not None and gamma_gamma is not None:
+            result.iloc[rows, result.columns.get_loc("expected_spend")] = gamma_gamma_expected_spend(
+                gamma_gamma, rfm["frequency"], rfm["monetary_value"]
+            )
+            result.iloc[rows, result.columns.get_loc("clv")] = discounted_clv(
+                bgnbd,
+                gamma_gamma,
+                *args,
+                rfm["monetary_value"],
+                months=months,
+                annual_discount_rate=rate,
+                time_unit_days=7.0,
+                margin_rate=margin_rate[rows],
+            )
+            result.loc[invoiced, "clv_method"] = "bgnbd"
+            return result, "bgnbd", "\n".join(notes)
+        # historical fallback: the gross margin of the ranking window per month of that window, a fixed
+        # observation period (a single recent purchase is not taken for a monthly habit)
+        retention = observed_retention(
+            (frame["previous_invoice_count"] > 0).sum(),
+            ((frame["previous_invoice_count"] > 0) & (frame["active_invoice_count"] > 0)).sum(),
+        )
+        window_margin = frame["revenue_window"].to_numpy() - frame["cost_window"].to_numpy()
+        clv = historical_clv(window_margin / company.loyalty_ranking_months, retention, months, rate)
+        result.loc[invoiced, "clv"] = clv[invoiced]
+        result.loc[invoiced, "clv_method"] = "historical"
+        if retention is None:
+            retention_text = self.env._("not observed (1.00 assumed)")
+        else:
+            retention_text = f"{retention:.2f}"
+        notes.append(
+            self.env._(
+                "Historical lifetime value: gross margin of the last %(window)s months per month x expected "
+                "lifetime, annual retention %(r)s.",
+                window=company.loyalty_ranking_months,
+                r=retention_text,
+            )
+        )
+        return result, "historical", "\n".join(notes)
+
+    def _loyalty_value_phases(self, company, frame, days, reference_date):
+        """Value phase from the revenue of the last periods (credit notes included)."""
+        period_months = company.loyalty_phase_period_months
+        periods = company.loyalty_phase_periods
+        ref = pd.Timestamp(reference_date)
+        # boundaries, oldest first: a date d is in period k when bound[k] < d <= bound[k + 1]
+        bounds = np.array(
+            [ref - pd.DateOffset(months=period_months * k) for k in range(periods, -1, -1)], dtype="datetime64[ns]"
+        )
+        dates = days["date"].to_numpy(dtype="datetime64[ns]")
+        index = np.searchsorted(bounds, dates, side="left") - 1
+        recent = (index >= 0) & (index < periods)
+        position = pd.Series(np.arange(len(frame)), index=frame["partner_id"].to_numpy())
+        rows = position.reindex(days["partner_id"].to_numpy()[recent]).to_numpy()
+        matrix = np.zeros((len(frame), periods))
+        np.add.at(matrix, (rows, index[recent]), days["amount"].to_numpy()[recent])
+        phases, trend = value_phase(matrix, company.loyalty_phase_threshold)
+        invoiced = frame["move_count"].to_numpy() > 0
+        return np.where(invoiced, phases, None), np.where(invoiced, trend, 0.0)
+
+    @api.model
+    def _loyalty_score_frame(self, company, data, reference_date):
+        """The scores of ``company`` as of ``reference_date`` from the gathered ``data``.
+
+        :returns: (DataFrame with the columns of ``SCORE_COLUMNS`` plus ``change_reason``, CLV method,
+            note on the lifetime value model)
+        """
+        levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
+        frame, days = self._loyalty_build_frame(data, self._loyalty_windows(company, reference_date))
+        lifetime, clv_method, clv_note = self._loyalty_lifetime_values(company, frame, days, reference_date)
+        phases, trend = self._loyalty_value_phases(company, frame, days, reference_date)
+        shares = {code: level.share for code, level in levels.items()}
+        try:
+            risk = at_risk(frame["is_active"], lifetime["probability_alive"], company.loyalty_alive_threshold)
+            demoted = risk if company.loyalty_at_risk_mode == "inactive" else np.zeros(len(frame), dtype=bool)
+            pyramid = assign_levels(frame.assign(is_active=frame["is_active"] & ~demoted), shares)
+            margin = frame["revenue_window"] - frame["cost_window"]
+            classes = profit_classes(
+                frame["revenue_window"], margin, company.loyalty_profit_band_low, company.loyalty_profit_band_high
+            )
+        except PyramidConfigError as error:
+            raise ValidationError(str(error)) from error
+        # only active customers get a profit class
+        classes = np.where(frame["is_active"], classes, None)
+        discount = np.zeros(len(frame))
+        base = frame["discount_base"].to_numpy()
+        np.divide(frame["discount_weighted"].to_numpy(), base, out=discount, where=base > 0)
+        positive_clv, price_insensitive = elastic_flags(
+            classes, lifetime["clv"], discount, base > 0, company.loyalty_discount_threshold
+        )
+        metrics = customer_metrics(frame, reference_date)
+        digits = company.currency_id.decimal_places
+        level_ids = pyramid["level_code"].map({code: level.id for code, level in levels.items()})
+        out = pd.DataFrame(
+            {
+                "partner_id": frame["partner_id"],
+                "computed_level_id": level_ids.astype(np.int64),
+                "is_active_customer": frame["is_active"],
+                "rank": pyramid["rank"],
+                "revenue_window": frame["revenue_window"].round(digits),
+                "revenue_lifetime": frame["revenue_lifetime"].round(digits),
+                "cost_window": frame["cost_window"].round(digits),
+                "margin_window": margin.round(digits),
+                "margin_percent": np.round(margin_percent(frame["revenue_window"], margin), 4),
+                "profit_class": classes,
+                "invoice_count": frame["invoice_count"],
+                "first_invoice_date": frame["first_invoice_date"].dt.date,
+                "last_invoice_date": frame["last_invoice_date"].dt.date,
+                "tenure_days": metrics["tenure_days"],
+                "recency_days": metrics["recency_days"],
+                "avg_invoice_value": metrics["avg_invoice_value"].round(digits),
+                "clv": lifetime["clv"].round(digits),
+                "clv_method": lifetime["clv_method"],
+                "probability_alive": lifetime["probability_alive"].round(6),
+                "expected_purchases": lifetime["expected_purchases"].round(6),
+                "expected_spend": lifetime["expected_spend"].round(digits),
+                "at_risk": risk,
+                "value_phase": phases,
+                "phase_trend": np.round(trend, 4),
+                "avg_discount": np.round(discount, 4),
+                "elastic_positive_clv": positive_clv,
+                "elastic_price_insensitive": price_insensitive,
+                "is_key_account": frame["revenue_window"].to_numpy() >= company.loyalty_key_account_threshold,
+                "change_reason": np.where(demoted, "at_risk", None),
+            }
+        )
+        return out, clv_method, clv_note
+
+    @api.model
+    def _loyalty_levels_at(self, company, data, reference_date):
+        """Level code per customer (Series indexed by partner id) as the pyramid would have been computed on
+        ``reference_date`` from the gathered ``data`` (the lifetime-value models only when at-risk customers
+        are treated as inactive: otherwise they do not change levels)."""
+        if company.loyalty_at_risk_mode == "inactive":
+            out, _method, _note = self._loyalty_score_frame(company, data, reference_date)
+            codes = {
+                level.id: code for code, level in self.env["crm.loyalty.level"]._loyalty_levels_by_code(company).items()
+            }
+            return pd.Series(out["computed_level_id"].map(codes).to_numpy(), index=out["partner_id"].to_numpy())
+        levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
+        frame, _days = self._loyalty_build_frame(data, self._loyalty_windows(company, reference_date))
+        try:
+            pyramid = assign_levels(frame, {code: level.share for code, level in levels.items()})
+        except PyramidConfigError as error:
+            raise ValidationError(str(error)) from error
+        return pd.Series(pyramid["level_code"].to_numpy(), index=frame["partner_id"].to_numpy())
+
+    @api.model
+    def _loyalty_values_hash(self, out):
+        """A hash of the values of each row (hex strings): equal hashes, nothing to write."""
+        hashes = pd.util.hash_pandas_object(out[VALUE_COLUMNS], index=False).to_numpy()
+        return pd.Series([f"{value:016x}" for value in hashes.tolist()], index=out.index)
+
+    @api.model
+    def _loyalty_compute(self, run):
+        """Compute the scores of the run's company and stage those whose values changed."""
+        company = run.company_id
+        with self._loyalty_reader(run) as env:
+            data = self._loyalty_gather(env, company, run.reference_date)
+        out, clv_method, clv_note = self._loyalty_score_frame(company, data, run.reference_date)
+        del data
+        out["values_hash"] = self._loyalty_values_hash(out)
+        self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, values_hash, is_key_account FROM crm_loyalty_score WHERE company_id = %s",
+                company.id,
+            )
+        )
+        current = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "values_hash", "is_key_account"])
+        current = current.set_index("partner_id")
+        known = out["partner_id"].isin(current.index)
+        previous = current.reindex(out["partner_id"])
+        changed = ~known | (previous["values_hash"].to_numpy() != out["values_hash"].to_numpy())
+        staged = out[changed].copy()
+        was_key = (previous["is_key_account"].to_numpy() == True)[changed]  # noqa: E712 - None: not a key account
+        now_key = staged["is_key_account"].to_numpy(dtype=bool)
+        staged["key_change"] = np.where(was_key == now_key, None, now_key)
+        staged["removed"] = False
+        removed = current.index.difference(pd.Index(out["partner_id"]))
+        gone = pd.DataFrame({"partner_id": removed.to_numpy(dtype=np.int64), "removed": True})
+        self._loyalty_stage(run, pd.concat([staged, gone], ignore_index=True))
+        run.write(
+            {
+                "partner_count": len(out),
+                "written_count": len(staged) + len(gone),
+                "clv_method": clv_method,
+                "clv_note": clv_note,
+            }
+        )
+
+    @api.model
+    def _loyalty_stage(self, run, rows):
+        """Create the run's staging table and COPY ``rows`` into it, in chunks."""
+        cr = self.env.cr
+        table = self._loyalty_stage_table(run)
+        self._loyalty_drop_stage(run)
+        cr.execute(
+            SQL(
+                "CREATE UNLOGGED TABLE %s (%s)",
+                table,
+                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in STAGE_COLUMNS),
+            )
+        )
+        columns = [name for name, _kind in STAGE_COLUMNS]
+        rows = rows.reindex(columns=columns)
+        for name, kind in STAGE_COLUMNS:
+            if kind == "integer":  # not 12.0 in the CSV once removed rows bring empty values
+                rows[name] = rows[name].astype("Int64")
+        for start in range(0, len(rows), 100_000):
+            buffer = io.StringIO()
+            rows.iloc[start : start + 100_000].to_csv(buffer, index=False, header=False, na_rep="")
+            buffer.seek(0)
+            cr.copy_expert(cr.mogrify(SQL("COPY %s FROM STDIN WITH (FORMAT csv)", table)).decode(), buffer)
+        cr.execute(SQL("CREATE UNIQUE INDEX ON %s (partner_id)", table))
+        cr.execute(SQL("ANALYZE %s", table))

@@ -1,0 +1,198 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Engine, write, notify and finish steps."""
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_amount
+
+from ..loyalty_analytics import LEVEL_CODES
+from .crm_loyalty_engine_compute import SCORE_COLUMNS
+
+NOTIFY_BATCH = 500
+
+
+class CrmLoyaltyEngine(models.AbstractModel):
+    _inherit = "crm.loyalty.engine"
+
+    @api.model
+    def _loyalty_write(self, run):
+        """Switch to the new pyramid in one transaction: history rows for every level change, then the
+        changed and new scores, and the scores of partners that are no longer customers."""
+        cr = self.env.cr
+        stage = self._loyalty_stage_table(run)
+        company = run.company_id
+        self.env["crm.loyalty.score"].flush_model()
+        self.env["crm.loyalty.history"].flush_model()
+        params = {
+            "company": company.id,
+            "run": run.id,
+            "reason": run.trigger,
+            "uid": self.env.uid,
+            "now": fields.Datetime.now(),
+            "stage": stage,
+        }
+        history_columns = SQL(
+            "date, partner_id, company_id, level_from_id, level_to_id, reason, run_id, user_id, "
+            "create_uid, create_date, write_uid, write_date"
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_history (%(columns)s)
+                SELECT %(now)s, stage.partner_id, %(company)s, score.level_id,
+                       COALESCE(score.override_level_id, stage.computed_level_id),
+                       COALESCE(stage.change_reason, %(reason)s), %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(stage)s stage
+             LEFT JOIN crm_loyalty_score score
+                    ON score.partner_id = stage.partner_id AND score.company_id = %(company)s
+                 WHERE NOT stage.removed
+                   AND score.level_id IS DISTINCT FROM COALESCE(score.override_level_id, stage.computed_level_id)
+                   AND EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = stage.partner_id)
+                """,
+                columns=history_columns,
+                **params,
+            )
+        )
+        change_count = cr.rowcount
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_history (%(columns)s)
+                SELECT %(now)s, score.partner_id, %(company)s, score.level_id, NULL,
+                       %(reason)s, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_loyalty_score score
+                  JOIN %(stage)s stage ON stage.partner_id = score.partner_id AND stage.removed
+                 WHERE score.company_id = %(company)s AND score.level_id IS NOT NULL
+                """,
+                columns=history_columns,
+                **params,
+            )
+        )
+        change_count += cr.rowcount
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM crm_loyalty_score score
+                 USING %(stage)s stage
+                 WHERE stage.removed AND stage.partner_id = score.partner_id AND score.company_id = %(company)s
+                """,
+                **params,
+            )
+        )
+        deleted = cr.rowcount
+        value_columns = [name for name, _kind in SCORE_COLUMNS if name != "partner_id"] + ["values_hash"]
+        cr.execute(
+            SQL(
+                """
+                UPDATE crm_loyalty_score score
+                   SET %(assignments)s,
+                       level_id = COALESCE(score.override_level_id, stage.computed_level_id),
+                       level_sequence = level.sequence,
+                       is_elastic = stage.elastic_positive_clv OR stage.elastic_price_insensitive
+                                    OR COALESCE(score.elastic_innovative, FALSE)
+                                    OR COALESCE(score.elastic_influential, FALSE),
+                       run_id = %(run)s, date_computed = %(now)s, write_uid = %(uid)s, write_date = %(now)s
+                  FROM %(stage)s stage, crm_loyalty_level level
+                 WHERE NOT stage.removed
+                   AND score.partner_id = stage.partner_id
+                   AND score.company_id = %(company)s
+                   AND level.id = COALESCE(score.override_level_id, stage.computed_level_id)
+                """,
+                assignments=SQL(", ").join(
+                    SQL("%s = stage.%s", SQL.identifier(name), SQL.identifier(name)) for name in value_columns
+                ),
+                **params,
+            )
+        )
+        updated = cr.rowcount
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_score (partner_id, company_id, %(columns)s, level_id, level_sequence,
+                                               is_elastic, run_id, date_computed,
+                                               create_uid, create_date, write_uid, write_date)
+                SELECT stage.partner_id, %(company)s, %(stage_columns)s, stage.computed_level_id, level.sequence,
+                       stage.elastic_positive_clv OR stage.elastic_price_insensitive,
+                       %(run)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(stage)s stage
+                  JOIN crm_loyalty_level level ON level.id = stage.computed_level_id
+                  JOIN res_partner partner ON partner.id = stage.partner_id
+                 WHERE NOT stage.removed
+                    ON CONFLICT (partner_id, company_id) DO NOTHING
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in value_columns),
+                stage_columns=SQL(", ").join(SQL("stage.%s", SQL.identifier(name)) for name in value_columns),
+                **params,
+            )
+        )
+        inserted = cr.rowcount
+        if inserted > 1000:
+            # fresh statistics after a mass insert: the planner would take the table for empty
+            cr.execute("ANALYZE crm_loyalty_score")
+        self.env["crm.loyalty.score"].invalidate_model()
+        self.env["crm.loyalty.history"].invalidate_model()
+        run.write({"change_count": change_count, "written_count": updated + inserted + deleted})
+
+    @api.model
+    def _loyalty_notify_key_accounts(self, run):
+        """Default manager for new key accounts, and a to-do activity for the manager on every change,
+        for the next batch of the run's key account changes.
+
+        :returns: whether every change is notified
+        """
+        stage = self._loyalty_stage_table(run)
+        company = run.company_id
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id, key_change FROM %s
+                    WHERE key_change IS NOT NULL AND partner_id > %s
+                 ORDER BY partner_id LIMIT %s""",
+                stage,
+                run.notified_partner_id,
+                NOTIFY_BATCH,
+            )
+        )
+        changes = dict(self.env.cr.fetchall())
+        if not changes:
+            return True
+        scores = self.env["crm.loyalty.score"].search(
+            [("company_id", "=", company.id), ("partner_id", "in", list(changes))]
+        )
+        default_manager = company.loyalty_customer_manager_id
+        if default_manager:
+            scores.filtered(lambda s: s.is_key_account and not s.key_account_manager_id).write(
+                {"key_account_manager_id": default_manager.id}
+            )
+        for score in scores:
+            manager = score.key_account_manager_id or default_manager or score.partner_id.user_id
+            if not manager:
+                continue
+            if changes[score.partner_id.id]:
+                summary = self.env._("New key account")
+                note = self.env._(
+                    "%(partner)s reached the key account volume of %(company)s: revenue %(revenue)s in the ranking "
+                    "window.",
+                    partner=score.partner_id.display_name,
+                    company=company.display_name,
+                    revenue=format_amount(self.env, score.revenue_window, company.currency_id),
+                )
+            else:
+                summary = self.env._("No longer a key account")
+                note = self.env._(
+                    "%(partner)s fell under the key account volume of %(company)s.",
+                    partner=score.partner_id.display_name,
+                    company=company.display_name,
+                )
+            score.partner_id.with_company(company).activity_schedule(
+                "mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=note
+            )
+        run.notified_partner_id = max(changes)
+        return len(changes) < NOTIFY_BATCH
+
+    @api.model
+    def _loyalty_finish(self, run):
+        company = run.company_id
+        self.env["crm.loyalty.score"]._loyalty_after_write_back(company, run, run.reference_date)
+        counts = self.env["crm.loyalty.score"]._loyalty_level_counts(company)
+        self._loyalty_drop_stage(run)
+        run.write({f"count_{code}": counts.get(code, 0) for code in LEVEL_CODES})
