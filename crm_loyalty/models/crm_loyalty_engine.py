@@ -116,17 +116,20 @@ class CrmLoyaltyEngine(models.AbstractModel):
             description = run._loyalty_describe()
         elif holder := self._loyalty_lock_holder(company):
             run_id, user_id, started = holder
-            description = self.env._(
-                "run #%(id)s, started by %(user)s on %(date)s",
-                id=run_id or "?",
-                user=self.env["res.users"].sudo().browse(user_id).name or self.env._("the scheduler"),
-                date=fields.Datetime.to_string(datetime.fromtimestamp(started, UTC).replace(tzinfo=None)),
-            )
+            values = {
+                "id": run_id,
+                "user": self.env["res.users"].sudo().browse(user_id).name or self.env._("the scheduler"),
+                "date": fields.Datetime.to_string(datetime.fromtimestamp(started, UTC).replace(tzinfo=None)),
+            }
+            if run_id:
+                description = self.env._("run #%(id)s, started by %(user)s on %(date)s", **values)
+            else:
+                description = self.env._("a change by %(user)s since %(date)s", **values)
         else:
             description = self.env._("another computation")
         return self.env._(
-            "The customer pyramid of %(company)s is already being computed (%(run)s). Try again when it has "
-            "ended: Customer Loyalty > Computation Runs shows its progress.",
+            "The customer pyramid of %(company)s is already being computed or changed (%(run)s). Try again "
+            "when it has ended: Customer Loyalty > Computation Runs shows its progress.",
             company=company.display_name,
             run=description,
         )

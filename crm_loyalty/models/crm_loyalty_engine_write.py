@@ -35,21 +35,37 @@ class CrmLoyaltyEngine(models.AbstractModel):
             "date, partner_id, company_id, level_from_id, level_to_id, reason, run_id, user_id, "
             "create_uid, create_date, write_uid, write_date"
         )
+        # the level before: the score's; after a history rebuild, a customer without score yet continues
+        # its rebuilt history (no "new" row when its level did not change since the last month-end)
+        if run.history_months:
+            before = SQL(
+                """COALESCE(score.level_id, (SELECT last.level_to_id FROM crm_loyalty_history last
+                                              WHERE last.partner_id = stage.partner_id
+                                                AND last.company_id = %(company)s
+                                           ORDER BY last.date DESC, last.id DESC LIMIT 1))""",
+                company=company.id,
+            )
+        else:
+            before = SQL("score.level_id")
         cr.execute(
             SQL(
                 """
                 INSERT INTO crm_loyalty_history (%(columns)s)
-                SELECT %(now)s, stage.partner_id, %(company)s, score.level_id,
-                       COALESCE(score.override_level_id, stage.computed_level_id),
-                       COALESCE(stage.change_reason, %(reason)s), %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM %(stage)s stage
-             LEFT JOIN crm_loyalty_score score
-                    ON score.partner_id = stage.partner_id AND score.company_id = %(company)s
-                 WHERE NOT stage.removed
-                   AND score.level_id IS DISTINCT FROM COALESCE(score.override_level_id, stage.computed_level_id)
-                   AND EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = stage.partner_id)
+                SELECT %(now)s, changed.partner_id, %(company)s, changed.level_from, changed.level_to,
+                       changed.reason, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (SELECT stage.partner_id, %(before)s AS level_from,
+                               COALESCE(score.override_level_id, stage.computed_level_id) AS level_to,
+                               COALESCE(stage.change_reason, %(reason)s) AS reason
+                          FROM %(stage)s stage
+                     LEFT JOIN crm_loyalty_score score
+                            ON score.partner_id = stage.partner_id AND score.company_id = %(company)s
+                         WHERE NOT stage.removed
+                           AND EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = stage.partner_id)
+                       ) changed
+                 WHERE changed.level_from IS DISTINCT FROM changed.level_to
                 """,
                 columns=history_columns,
+                before=before,
                 **params,
             )
         )

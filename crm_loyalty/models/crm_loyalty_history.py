@@ -118,12 +118,18 @@ class CrmLoyaltyHistory(models.Model):
         for month_end in self._loyalty_month_ends(run.reference_date, run.history_months):
             levels = engine._loyalty_levels_at(company, data, month_end).map(level_ids).astype("float64")
             since = overrides[pd.to_datetime(overrides["override_date"]).dt.date <= month_end]
-            levels.loc[since.index.intersection(levels.index)] = since["override_level_id"]
+            forced = since.index.intersection(levels.index)
+            if len(forced):
+                levels.loc[forced] = since.loc[forced, "override_level_id"].astype("float64")
             stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
             rows.append(self._loyalty_changes(previous, levels, stamp))
             previous = levels
+        # customers already scored continue from their current level (the run's write step compares with it);
+        # the others from their last rebuilt level
         current = scores["level_id"].astype("float64")
-        rows.append(self._loyalty_changes(previous, current, fields.Datetime.now()))
+        rows.append(
+            self._loyalty_changes(previous.reindex(current.index).dropna(), current.dropna(), fields.Datetime.now())
+        )
         changes = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
         self.env.cr.execute(
             SQL("DELETE FROM crm_loyalty_history WHERE company_id = %s AND reason != 'manual'", company.id)

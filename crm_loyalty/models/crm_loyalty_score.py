@@ -293,6 +293,7 @@ class CrmLoyaltyScore(models.Model):
         # scores are read-only for users: a user flags the customers they may read (record rules),
         # the flag and who set it are written as superuser
         self.check_access("read")
+        self._loyalty_wait_for_no_run()
         for score in self.sudo():
             vals = {
                 flag: value,
@@ -340,6 +341,15 @@ class CrmLoyaltyScore(models.Model):
             self.env, LOYALTY_MANAGER, self.env._("Only Loyalty Managers can override or clear pyramid levels.")
         )
         self.check_access("read")
+        self._loyalty_wait_for_no_run()
+
+    def _loyalty_wait_for_no_run(self):
+        """Hand changes (overrides, flags) take the company's lock: refused with a sentence while a run writes
+        the pyramid, instead of waiting for it or colliding with it."""
+        engine = self.env["crm.loyalty.engine"]
+        for company in self.company_id:
+            if not engine._loyalty_acquire(company):
+                raise UserError(engine._loyalty_busy_message(company))
 
     def _loyalty_set_override(self, level, reason):
         self._loyalty_check_override_rights()
