@@ -75,6 +75,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
     @api.model
     def _loyalty_lock_holder(self, company):
         """``(run id, user id, start timestamp)`` of the transaction that holds the company's lock."""
+        # the activity of other sessions is cached for the transaction at its first reading: read it afresh
+        self.env.cr.execute("SELECT pg_stat_clear_snapshot()")
         self.env.cr.execute(
             SQL(
                 """

@@ -104,6 +104,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             yield self.env
             return
         # Odoo's cursors are REPEATABLE READ: every query of the gathering sees the same snapshot
+        self.env.flush_all()
         with self.env.registry.cursor(readonly=True) as cr:
             yield self.env(cr=cr)
 
