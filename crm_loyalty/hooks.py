@@ -1,6 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from odoo.tools import SQL
+
 from .demo.generator import LoyaltyDemo
 
 
@@ -16,5 +18,9 @@ def post_init_hook(env):
 
 def uninstall_hook(env):
     """Before the module's records are removed: the demo's invoices, quotations and opportunities, which
-    would otherwise keep its partners and products (see ``LoyaltyDemo.remove``)."""
+    would otherwise keep its partners and products (see ``LoyaltyDemo.remove``); the staging tables of
+    runs that did not end (Odoo drops only the tables of the module's models)."""
     LoyaltyDemo(env).remove()
+    env.cr.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+$'")
+    for (table,) in env.cr.fetchall():
+        env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))

@@ -101,6 +101,13 @@ def compare(env, path):
     direct = env["res.users"].search([("login", "=", "lifecycle_direct_loyalty_user")])
     if not direct.has_group("crm_loyalty.group_loyalty_user_all"):
         problems.append("the direct Loyalty User lost sight of the customers of other salespeople")
+    # the engine's new columns on the earlier rows: runs ended, analyses computed when saved
+    runs = env["crm.loyalty.run"].search([])
+    if runs.filtered(lambda run: run.step != "done" or not run.date_end or run.state not in ("done", "failed")):
+        problems.append("runs of the previous version do not read as ended")
+    for model in ("crm.loyalty.economics", "crm.loyalty.migration"):
+        if env[model].search_count([("needs_compute", "=", True)]):
+            problems.append(f"{model}: records computed by the previous version ask to be computed again")
     rows = sum(len(entry["rows"]) for table, entry in before.items() if table != "demo_records")
     for problem in problems:
         print(f"UPGRADE PROBLEM: {problem}")

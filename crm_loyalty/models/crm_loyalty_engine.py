@@ -45,6 +45,7 @@ APPLICATION_PREFIX = "crm_loyalty"
 STEP_PROGRESS = {"history": 0.0, "compute": 5.0, "write": 60.0, "notify": 80.0, "finish": 95.0, "done": 100.0}
 NEXT_STEP = {"history": "compute", "compute": "write", "write": "notify", "notify": "finish", "finish": "done"}
 STALLED_AFTER = 3600  # seconds without progress of a background run nobody is executing
+HAND_BACK_AFTER = 5  # seconds: a longer step ends the scheduler's job, which is triggered again at once
 
 
 class CrmLoyaltyEngine(models.AbstractModel):
@@ -328,6 +329,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 if run.step == "done":
                     self._loyalty_tell_user(run)
             remaining = runs.search_count([("mode", "=", "background"), ("state", "in", ("queued", "running"))])
+            if remaining and time.perf_counter() - started > HAND_BACK_AFTER:
+                # Odoo's scheduler calls a job again at once up to 10 times within one unit of work of the
+                # cron worker, and limit_time_cpu / limit_time_real apply to that unit as a whole: after a
+                # long step, end the job and wake it up again, so that each long step gets the limits to itself
+                self.env.ref("crm_loyalty.ir_cron_crm_loyalty_process_runs")._trigger()
+                remaining = 0
             cron._notify_progress(done=1, remaining=remaining)
             return
         if pending:
@@ -335,6 +342,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
             self.env.ref("crm_loyalty.ir_cron_crm_loyalty_process_runs")._trigger(
                 fields.Datetime.now() + timedelta(minutes=1)
             )
+        else:
+            self._loyalty_drop_orphan_stages()
         cron._notify_progress(done=0, remaining=0)
 
     # ------------------------------------------------------------------

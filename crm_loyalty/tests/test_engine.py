@@ -11,17 +11,19 @@ import threading
 import time
 from contextlib import closing
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 import odoo
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..loyalty_analytics.kpi import levels_at
+from ..models import crm_loyalty_engine as engine_module
 from .common import LoyaltyCommon
 
 HOLD_LOCK = """
@@ -339,3 +341,51 @@ class TestEngineRuns(LoyaltyCommon):
         self.assertEqual(self._score(customer).level_id, self.levels["top"])
         reasons = set(self.env["crm.loyalty.history"].search([("company_id", "=", self.company.id)]).mapped("reason"))
         self.assertLessEqual(reasons, {"rebuild", "manual", "server_action"})
+
+    def test_stalled_run_fails_and_its_staging_table_goes(self):
+        """A background run whose process died between two steps: after an hour it is marked failed (the
+        company is free again) and its staging table is dropped; no other table is touched."""
+        run = self.env["res.partner"].loyalty_recompute(background=True)
+        self.env["crm.loyalty.run"]._cron_process_runs()  # the compute step: the staging table is filled
+        self.assertEqual(run.step, "write")
+        stage = f"crm_loyalty_stage_{run.id}"
+        self.env.cr.execute("CREATE TABLE crm_loyalty_stage_99999999 (partner_id int)")  # a run deleted since
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_tables WHERE tablename IN %s", [(stage, "crm_loyalty_stage_99999999")]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 2)
+        with self.assertRaises(UserError):
+            self.env["res.partner"].loyalty_recompute()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_loyalty_run SET write_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(hours=2), run.id],
+        )
+        self.env.invalidate_all()
+        self._recompute()  # accepted: the stalled run gives way
+        self.assertEqual((run.state, run.step), ("failed", "done"))
+        self.assertIn("Stalled", run.error)
+        self.env["crm.loyalty.run"]._cron_process_runs()  # nothing queued: leftovers are dropped
+        self.env.cr.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_'")
+        self.assertEqual(self.env.cr.fetchall(), [])
+
+    def test_long_step_hands_the_worker_back(self):
+        """A long step ends the scheduler's job (so that the worker's time limits apply to each long step
+        on its own) and wakes it up again at once for the next step."""
+        run = self.env["res.partner"].loyalty_recompute(background=True)
+        process = self.env.ref("crm_loyalty.ir_cron_crm_loyalty_process_runs")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)])
+        triggers.unlink()
+        progress = self.env["ir.cron.progress"].create({"cron_id": process.id})
+        runs = self.env["crm.loyalty.run"].with_context(ir_cron_progress_id=progress.id)
+        with patch.object(engine_module, "HAND_BACK_AFTER", -1):
+            runs._cron_process_runs()
+        self.assertEqual((run.step, progress.done, progress.remaining), ("write", 1, 0))
+        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)])
+        self.assertEqual(len(trigger), 1)
+        self.assertLessEqual(trigger.call_at, fields.Datetime.now())
+        # a short step goes on within the same job
+        trigger.unlink()
+        runs._cron_process_runs()
+        self.assertEqual((run.step, progress.remaining), ("notify", 1))
+        self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)]))

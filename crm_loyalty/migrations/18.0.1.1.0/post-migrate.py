@@ -4,8 +4,12 @@
 "User: All Customers" group (implied by Sales' "All Documents"). Users who were given the loyalty rights
 directly, without being salespeople, saw every customer before: they keep doing so.
 
-No stored column changes: the loyalty fields removed from contacts were computed, scores, history,
-overrides and settings stay as they are."""
+The loyalty fields removed from contacts were computed; scores, history, overrides and settings stay as
+they are. The recompute engine's new columns: runs of the previous version ran in the request and ended
+(step done, 100 %); economics and migration analyses were computed when saved, so they do not need a
+computation (their new ``needs_compute`` flag is off, a migration's ``computed_on`` is its last save).
+The level history is not rebuilt: it holds the real changes since the module was installed (managers
+can rebuild it from the invoices with the dashboard's Rebuild History)."""
 
 import logging
 
@@ -15,6 +19,20 @@ _logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
+    cr.execute(
+        """UPDATE crm_loyalty_run
+              SET mode = 'sync', step = 'done', progress = 100,
+                  date_end = date_start + make_interval(secs => coalesce(duration, 0))
+            WHERE date_end IS NULL AND state IN ('done', 'failed')"""
+    )
+    _logger.info("crm_loyalty: %s earlier runs marked ended", cr.rowcount)
+    cr.execute("UPDATE crm_loyalty_economics SET needs_compute = false WHERE computed_on IS NOT NULL")
+    cr.execute(
+        """UPDATE crm_loyalty_migration
+              SET needs_compute = false, computed_on = coalesce(computed_on, write_date)
+            WHERE EXISTS (SELECT 1 FROM crm_loyalty_migration_line line
+                           WHERE line.migration_id = crm_loyalty_migration.id)"""
+    )
     env = api.Environment(cr, SUPERUSER_ID, {})
     every_customer = env.ref("crm_loyalty.group_loyalty_user_all")
     salesman = env.ref("sales_team.group_sale_salesman")
