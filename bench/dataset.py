@@ -306,10 +306,11 @@ GENERATION_SQL = [
             create_uid, create_date, write_uid, write_date)
         SELECT m.move_id, %(journal)s, %(company)s, %(currency)s, 'posted', m.move_type, 'no',
                m.invoice_date, m.invoice_date, m.invoice_date + 30, m.partner_id, m.partner_id,
-               x.prefix || lpad(m.seq::text, 6, '0'), x.prefix, m.seq,
+               x.prefix || lpad(m.seq::text, greatest(6, length(m.seq::text)), '0'), x.prefix, m.seq,
                'not_paid', t.total, 0, t.total, t.total,
                x.sign * t.total, x.sign * t.total, 0, x.sign * t.total, x.sign * t.total, x.sign * t.total,
-               1.0, 'Bench Customer ' || lpad(m.pidx::text, 7, '0'), x.prefix || lpad(m.seq::text, 6, '0'), true, true,
+               1.0, 'Bench Customer ' || lpad(m.pidx::text, 7, '0'),
+               x.prefix || lpad(m.seq::text, greatest(6, length(m.seq::text)), '0'), true, true,
                false, false, false, false, false,
                1, %(now)s, 1, %(now)s
           FROM bench_m m

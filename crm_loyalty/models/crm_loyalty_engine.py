@@ -247,7 +247,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         step = run.step
         _logger.info("Customer pyramid run %s of company %s: step %s", run.id, run.company_id.id, step)
         if step == "history":
-            self.env["crm.loyalty.history"]._loyalty_rebuild(run)
+            if not self.env["crm.loyalty.history"]._loyalty_rebuild(run):
+                return  # more month-ends to go
         elif step == "compute":
             self._loyalty_compute(run)
         elif step == "write":

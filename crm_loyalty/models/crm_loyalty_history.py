@@ -1,6 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import time
 from datetime import datetime
 
 import pandas as pd
@@ -9,6 +10,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .crm_loyalty_engine import STEP_PROGRESS
+
+HISTORY_BATCH_SECONDS = 20  # a background rebuild commits its month-ends in steps of about this long
 HISTORY_REASONS = [
     ("scheduled", "Scheduled"),
     ("server_action", "Server Action"),
@@ -92,7 +96,14 @@ class CrmLoyaltyHistory(models.Model):
         each month-end of the run's ``history_months`` months, as the pyramid would have been computed that
         day, dated 23:00 that day (reason *Rebuilt from Invoices*). Manual overrides and their history rows
         are kept: an override in force counts from its date. The rebuilt history ends on the customers'
-        current levels, so that the run's own changes follow it."""
+        current levels, so that the run's own changes follow it.
+
+        A background run rebuilds the months in batches of about ``HISTORY_BATCH_SECONDS`` (one committed
+        step each, ``run.history_done`` counts the month-ends done); a synchronous run all at once.
+
+        :returns: whether every month is done
+        """
+        started = time.perf_counter()
         company = run.company_id
         engine = self.env["crm.loyalty.engine"]
         level_ids = {
@@ -113,52 +124,75 @@ class CrmLoyaltyHistory(models.Model):
             self.env.cr.fetchall(), columns=["partner_id", "level_id", "override_level_id", "override_date"]
         ).set_index("partner_id")
         overrides = scores[scores["override_level_id"].notna()]
-        rows = []
-        previous = pd.Series(dtype="float64")
-        for month_end in self._loyalty_month_ends(run.reference_date, run.history_months):
+
+        def levels_at(month_end):
             levels = engine._loyalty_levels_at(company, data, month_end).map(level_ids).astype("float64")
             since = overrides[pd.to_datetime(overrides["override_date"]).dt.date <= month_end]
             forced = since.index.intersection(levels.index)
             if len(forced):
                 levels.loc[forced] = since.loc[forced, "override_level_id"].astype("float64")
+            return levels
+
+        month_ends = self._loyalty_month_ends(run.reference_date, run.history_months)
+        done = run.history_done
+        if not done:
+            self.env.cr.execute(
+                SQL("DELETE FROM crm_loyalty_history WHERE company_id = %s AND reason != 'manual'", company.id)
+            )
+        rows = []
+        previous = levels_at(month_ends[done - 1]) if done else pd.Series(dtype="float64")
+        for month_end in month_ends[done:]:
+            levels = levels_at(month_end)
             stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
             rows.append(self._loyalty_changes(previous, levels, stamp))
             previous = levels
-        # customers already scored continue from their current level (the run's write step compares with it);
-        # the others from their last rebuilt level
-        current = scores["level_id"].astype("float64")
-        rows.append(
-            self._loyalty_changes(previous.reindex(current.index).dropna(), current.dropna(), fields.Datetime.now())
-        )
-        changes = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-        self.env.cr.execute(
-            SQL("DELETE FROM crm_loyalty_history WHERE company_id = %s AND reason != 'manual'", company.id)
-        )
-        if not changes.empty:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
-                                                     run_id, user_id, create_uid, create_date, write_uid, write_date)
-                    SELECT changes.date, changes.partner, %(company)s, changes.level_from, changes.level_to, 'rebuild',
-                           %(run)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                      FROM UNNEST(%(dates)s::timestamp[], %(partners)s::int[], %(from)s::int[], %(to)s::int[])
-                        AS changes(date, partner, level_from, level_to)
-                     WHERE EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = changes.partner)
-                    """,
-                    company=company.id,
-                    run=run.id,
-                    uid=self.env.uid,
-                    dates=changes["date"].tolist(),
-                    partners=changes["partner_id"].astype(int).tolist(),
-                    **{
-                        "from": [None if pd.isna(v) else int(v) for v in changes["level_from"]],
-                        "to": [None if pd.isna(v) else int(v) for v in changes["level_to"]],
-                    },
-                )
+            done += 1
+            if run.mode == "background" and time.perf_counter() - started > HISTORY_BATCH_SECONDS:
+                break
+        if done == len(month_ends):
+            # customers already scored continue from their current level (the run's write step compares
+            # with it); the others from their last rebuilt level
+            current = scores["level_id"].astype("float64")
+            rows.append(
+                self._loyalty_changes(previous.reindex(current.index).dropna(), current.dropna(), fields.Datetime.now())
             )
+        self._loyalty_insert_rebuilt(run, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+        run.write(
+            {
+                "history_done": done,
+                "change_count": run.change_count + sum(len(frame) for frame in rows),
+                "progress": STEP_PROGRESS["compute"] * done / len(month_ends),
+            }
+        )
+        return done == len(month_ends)
+
+    @api.model
+    def _loyalty_insert_rebuilt(self, run, changes):
+        if changes.empty:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
+                                                 run_id, user_id, create_uid, create_date, write_uid, write_date)
+                SELECT changes.date, changes.partner, %(company)s, changes.level_from, changes.level_to, 'rebuild',
+                       %(run)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM UNNEST(%(dates)s::timestamp[], %(partners)s::int[], %(from)s::int[], %(to)s::int[])
+                    AS changes(date, partner, level_from, level_to)
+                 WHERE EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = changes.partner)
+                """,
+                company=run.company_id.id,
+                run=run.id,
+                uid=self.env.uid,
+                dates=changes["date"].tolist(),
+                partners=changes["partner_id"].astype(int).tolist(),
+                **{
+                    "from": [None if pd.isna(v) else int(v) for v in changes["level_from"]],
+                    "to": [None if pd.isna(v) else int(v) for v in changes["level_to"]],
+                },
+            )
+        )
         self.invalidate_model()
-        run.write({"change_count": len(changes)})
 
     @api.model
     def _loyalty_changes(self, before, after, stamp):

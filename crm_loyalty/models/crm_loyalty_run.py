@@ -53,6 +53,7 @@ class CrmLoyaltyRun(models.Model):
         help="The run first rebuilds the level history from the invoices as of each month-end of these last "
         "months (0: no rebuild).",
     )
+    history_done = fields.Integer(readonly=True, help="Month-ends of the history rebuilt so far.")
     notified_partner_id = fields.Integer(readonly=True, help="Key account changes notified up to this partner id.")
     error = fields.Text(readonly=True)
     partner_count = fields.Integer(string="Customers", readonly=True)

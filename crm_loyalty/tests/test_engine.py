@@ -24,6 +24,7 @@ from odoo.tests import tagged
 
 from ..loyalty_analytics.kpi import levels_at
 from ..models import crm_loyalty_engine as engine_module
+from ..models import crm_loyalty_history as history_module
 from .common import LoyaltyCommon
 
 HOLD_LOCK = """
@@ -389,3 +390,35 @@ class TestEngineRuns(LoyaltyCommon):
         runs._cron_process_runs()
         self.assertEqual((run.step, progress.remaining), ("notify", 1))
         self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)]))
+
+    def test_history_rebuilt_in_batches(self):
+        """A background rebuild commits its month-ends in batches (here one per step): the same history as
+        a rebuild in one go."""
+
+        def month_end_rows():
+            history = self.env["crm.loyalty.history"].search(
+                [("company_id", "=", self.company.id), ("reason", "=", "rebuild")]
+            )
+            return sorted(
+                (row.partner_id.id, str(row.date), row.level_from_id.code or "", row.level_to_id.code or "")
+                for row in history
+                if row.date.hour == 23
+            )
+
+        run = self.env["res.partner"].loyalty_recompute(background=True, history_months=4)
+        done = []
+        with patch.object(history_module, "HISTORY_BATCH_SECONDS", -1):
+            while run.step == "history":
+                self.env["crm.loyalty.run"]._cron_process_runs()
+                done.append((run.history_done, run.progress))
+        self.assertEqual([months for months, _progress in done], [1, 2, 3, 4])
+        progress = [progress for _months, progress in done]
+        self.assertEqual(progress, sorted(set(progress)), "the progress grows with every batch")
+        self.assertEqual(progress[-1], 5.0)
+        self._process_queue()
+        self.assertEqual(run.state, "done", run.error)
+        batched = month_end_rows()
+        self.assertTrue(batched)
+        self.assertEqual(len({date for _partner, date, *_levels in batched}), 4)
+        self._recompute(history_months=4)
+        self.assertEqual(month_end_rows(), batched)
