@@ -23,6 +23,7 @@ It fails when the server logs a worker killed for its limits or an error.
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +48,18 @@ def parse_args():
     return args
 
 
+def odoo_launcher():
+    """Odoo's own launcher (``odoo-bin`` of a source checkout, or the ``odoo`` script of an installed
+    Odoo): the server re-executes it for its gevent process, which ``python3 -m odoo`` cannot be."""
+    import odoo
+
+    source = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    launcher = source if os.path.isfile(source) else shutil.which("odoo")
+    if not launcher:
+        sys.exit("neither odoo-bin nor an odoo command found beside the odoo package")
+    return [sys.executable, launcher]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,9 +72,7 @@ class Server:
     def __init__(self, args, db):
         self.log_path = tempfile.mktemp(prefix=f"bench-{db}-", suffix=".log")
         command = [
-            sys.executable,
-            "-m",
-            "odoo",
+            *odoo_launcher(),
             *odoo_args(args),
             "-d",
             db,
@@ -132,10 +143,14 @@ def watch(registry, server, db, queue):
             for pid, xact_start, age, query in sampler.fetchall():
                 key = (pid, xact_start)
                 if age > transactions.get(key, (0,))[0]:
-                    transactions[key] = (float(age), " ".join(query.split())[:90])
+                    scheduler = "ir_cron" in query
+                    transactions[key] = (float(age), " ".join(query.split())[:90], scheduler)
             sampler.execute("SELECT state, duration, error FROM crm_loyalty_run WHERE id = %s", [run_id])
             state, duration, error = sampler.fetchone()
             if state in ("done", "failed"):
+                break
+            if any(" ERROR " in line or "Worker (" in line for line in server.problems(log_from)):
+                state = "server error"
                 break
             if time.perf_counter() - started > 1800:
                 sys.exit("the run did not end within 30 minutes")
@@ -147,8 +162,8 @@ def watch(registry, server, db, queue):
         customers, written, changes = sampler.fetchone()
     finally:
         sampler.close()
-    longest = max(transactions.values(), default=(0.0, ""))
-    ours = [entry for entry in transactions.values() if "ir_cron" not in entry[1]]
+    longest = max(transactions.values(), default=(0.0, "", False))[:2]
+    ours = [entry[:2] for entry in transactions.values() if not entry[2]]
     return {
         "state": state,
         "error": error,

@@ -110,7 +110,7 @@ def drop_db(db):
         connection.close()
 
 
-def install(args):
+def install(args, update=False):
     command = [
         sys.executable,
         "-m",
@@ -118,13 +118,13 @@ def install(args):
         *odoo_args(args),
         "-d",
         args.db,
-        "-i",
+        "-u" if update else "-i",
         "crm_loyalty",
         "--without-demo=all",
         "--stop-after-init",
         "--log-level=warn",
     ]
-    log("installing crm_loyalty without demo data into %s", args.db)
+    log("%s crm_loyalty without demo data in %s", "updating" if update else "installing", args.db)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO_DIR, capture_output=True, text=True)
     if result.returncode:
@@ -504,6 +504,9 @@ def add_arguments(parser):
     parser.add_argument("--config", help="Odoo configuration file")
     parser.add_argument("--addons-path", help="Odoo addons path (default: this checkout + Odoo's addons)")
     parser.add_argument("--reuse", action="store_true", help="skip generation when the db has this data set")
+    parser.add_argument(
+        "--update", action="store_true", help="with --reuse: update crm_loyalty first (the code changed since)"
+    )
     parser.add_argument("--seed", type=float, default=0.42, help="PostgreSQL setseed() value, in [-1, 1]")
     parser.add_argument(
         "--no-fk-checks",
@@ -540,6 +543,8 @@ def prepare(args):
         if exists:
             drop_db(args.db)
         install(args)
+    elif args.update:
+        install(args, update=True)
 
     registry = Registry(args.db)
     generation_time = None
