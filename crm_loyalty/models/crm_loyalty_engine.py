@@ -31,6 +31,7 @@ in the queue or between two steps keeps the others out through its state.
 """
 
 import logging
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -242,15 +243,16 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _loyalty_step(self, run):
-        """Execute the next step of ``run`` (in the current transaction)."""
+    def _loyalty_step(self, run, prepared=None):
+        """Execute the next step of ``run`` (in the current transaction); ``prepared``: the scores of a
+        compute step computed beforehand (:meth:`_loyalty_prepare`)."""
         step = run.step
         _logger.info("Customer pyramid run %s of company %s: step %s", run.id, run.company_id.id, step)
         if step == "history":
             if not self.env["crm.loyalty.history"]._loyalty_rebuild(run):
                 return  # more month-ends to go
         elif step == "compute":
-            self._loyalty_compute(run)
+            self._loyalty_compute(run, prepared)
         elif step == "write":
             self._loyalty_write(run)
         elif step == "notify":
@@ -307,6 +309,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """One step of the oldest background run whose company is free, then report the progress to
         the scheduler: Odoo calls again at once while steps remain, and every call is committed."""
         self.env.flush_all()
+        # Odoo's own crons commit only outside tests (the test transaction must not be committed)
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
         runs = self.env["crm.loyalty.run"].sudo()
         pending = runs.search([("mode", "=", "background"), ("state", "in", ("queued", "running"))], order="id")
         cron = self.env["ir.cron"]
@@ -318,9 +322,25 @@ class CrmLoyaltyEngine(models.AbstractModel):
             if not self._loyalty_acquire(run.company_id, run):
                 continue  # a step of this company runs in another transaction
             started = time.perf_counter()
+            prepared = None
             try:
+                if run.step == "compute" and auto_commit:
+                    # the long reading and computing in a read-only transaction of its own, then a short
+                    # transaction for the staging: the scheduler's transaction ends first (the run's state
+                    # keeps other runs out meanwhile; a run still queued may be superseded: checked after)
+                    self.env.cr.commit()
+                    prepared = self._loyalty_prepare(run, "background")
+                    run.invalidate_recordset()
+                    if not (
+                        self._loyalty_acquire(run.company_id, run)
+                        and run.exists()
+                        and run.state in ("queued", "running")
+                        and run.step == "compute"
+                    ):
+                        cron._notify_progress(done=0, remaining=0)
+                        return
                 with self.env.cr.savepoint():
-                    self._loyalty_step(run)
+                    self._loyalty_step(run, prepared)
             except Exception as error:
                 self.env.invalidate_all()
                 _logger.exception("Customer pyramid run %s failed", run.id)

@@ -95,11 +95,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
         }
 
     @contextlib.contextmanager
-    def _loyalty_reader(self, run):
+    def _loyalty_reader(self, run, mode=None):
         """The environment the invoices are read with: the caller's for a synchronous run (it sees the
         caller's own changes); for a background run one read-only transaction, on the PostgreSQL
         replica when Odoo has one (``db_replica_host``), so that the primary only takes the writes."""
-        if run.mode == "sync":
+        if (mode or run.mode) == "sync":
             self.env["crm.loyalty.invoice"]._loyalty_flush()
             yield self.env
             return
@@ -405,13 +405,23 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return pd.Series([f"{value:016x}" for value in hashes.tolist()], index=out.index)
 
     @api.model
-    def _loyalty_compute(self, run):
-        """Compute the scores of the run's company and stage those whose values changed."""
+    def _loyalty_prepare(self, run, mode=None):
+        """Read the invoices and compute every score of the run's company: ``(scores frame, CLV method,
+        CLV note)``. Every read goes through the reader's cursor (for a background run, a read-only
+        transaction of its own), so that a background run prepares with no transaction open on its own
+        cursor; ``mode``: the run's mode, given when the caller's cursor must not be read."""
+        with self._loyalty_reader(run, mode) as env:
+            run = run.with_env(env)
+            engine = self.with_env(env)
+            data = engine._loyalty_gather(env, run.company_id, run.reference_date)
+            return engine._loyalty_score_frame(run.company_id, data, run.reference_date)
+
+    @api.model
+    def _loyalty_compute(self, run, prepared=None):
+        """Compute the scores of the run's company (unless ``prepared`` by :meth:`_loyalty_prepare`) and
+        stage those whose values changed."""
         company = run.company_id
-        with self._loyalty_reader(run) as env:
-            data = self._loyalty_gather(env, company, run.reference_date)
-        out, clv_method, clv_note = self._loyalty_score_frame(company, data, run.reference_date)
-        del data
+        out, clv_method, clv_note = prepared or self._loyalty_prepare(run)
         out["values_hash"] = self._loyalty_values_hash(out)
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account"])
         self.env.cr.execute(
