@@ -78,6 +78,7 @@ STAGE_COLUMNS = [
 ]
 DAY_COLUMNS = ["partner_id", "day", "amount", "cost", "discount_weighted", "discount_base"]
 MOVE_DAY_COLUMNS = ["partner_id", "day", "invoices", "refunds"]
+GATHER_LINES = 2_500_000  # invoice line ids read per read-only transaction by a background run
 
 
 class CrmLoyaltyEngine(models.AbstractModel):
@@ -109,14 +110,26 @@ class CrmLoyaltyEngine(models.AbstractModel):
             yield self.env(cr=cr)
 
     @api.model
-    def _loyalty_gather(self, env, company, date_to):
-        """Everything the pyramid needs up to ``date_to``, read with ``env``'s cursor: invoice amounts per
-        customer and day (one scan of the lines), invoices and credit notes per customer and day,
-        customer contacts, customers in the pipeline."""
-        invoices = env["crm.loyalty.invoice"]
-        days = invoices._loyalty_read_frame(
-            env.cr, invoices._loyalty_day_query(company, date_to), DAY_COLUMNS, dates=["day"], integers=["partner_id"]
+    def _loyalty_empty_days(self):
+        return pd.DataFrame({name: pd.Series(dtype="float64") for name in DAY_COLUMNS}).astype(
+            {"partner_id": "int64", "day": "datetime64[ns]"}
         )
+
+    @api.model
+    def _loyalty_gather(self, env, company, date_to, lines=True):
+        """Everything the pyramid needs up to ``date_to``, read with ``env``'s cursor: invoice amounts per
+        customer and day (one scan of the lines; not with ``lines=False``), invoices and credit notes per
+        customer and day, customer contacts, customers in the pipeline."""
+        invoices = env["crm.loyalty.invoice"]
+        days = None
+        if lines:
+            days = invoices._loyalty_read_frame(
+                env.cr,
+                invoices._loyalty_day_query(company, date_to),
+                DAY_COLUMNS,
+                dates=["day"],
+                integers=["partner_id"],
+            )
         move_days = invoices._loyalty_read_frame(
             env.cr,
             invoices._loyalty_move_day_query(company, date_to),
@@ -406,15 +419,43 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _loyalty_prepare(self, run, mode=None):
-        """Read the invoices and compute every score of the run's company: ``(scores frame, CLV method,
-        CLV note)``. Every read goes through the reader's cursor (for a background run, a read-only
-        transaction of its own), so that a background run prepares with no transaction open on its own
-        cursor; ``mode``: the run's mode, given when the caller's cursor must not be read."""
+        """Read the invoices (:meth:`_loyalty_gather_for`) and compute every score of the run's company:
+        ``(scores frame, CLV method, CLV note)``. ``mode``: the run's mode, given when the caller's cursor
+        must not be read yet (a background run prepares before its write transaction)."""
+        data = self._loyalty_gather_for(run, mode)
+        return self._loyalty_score_frame(run.company_id, data, run.reference_date)
+
+    @api.model
+    def _loyalty_gather_for(self, run, mode=None):
+        """:meth:`_loyalty_gather` for ``run``. A synchronous run reads in the caller's transaction. A
+        background run reads the invoice lines in id ranges of ``GATHER_LINES`` lines, each in a read-only
+        transaction of its own (on the replica when there is one), and adds up the partial sums per
+        customer and day; the invoices, contacts and pipeline in one more. No transaction of the
+        gathering lasts long, whatever the size of the company."""
+        if (mode or run.mode) == "sync":
+            with self._loyalty_reader(run, mode) as env:
+                return self._loyalty_gather(env, run.company_id, run.reference_date)
         with self._loyalty_reader(run, mode) as env:
-            run = run.with_env(env)
-            engine = self.with_env(env)
-            data = engine._loyalty_gather(env, run.company_id, run.reference_date)
-            return engine._loyalty_score_frame(run.company_id, data, run.reference_date)
+            reader_run = run.with_env(env)
+            company_id, date_to = reader_run.company_id.id, reader_run.reference_date
+            data = self._loyalty_gather(env, reader_run.company_id, date_to, lines=False)
+            env.cr.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM account_move_line")
+            first, last = env.cr.fetchone()
+        parts = []
+        for start in range(first, last + 1, GATHER_LINES):
+            with self._loyalty_reader(run, mode) as env:
+                invoices = env["crm.loyalty.invoice"]
+                query = invoices._loyalty_day_query(
+                    env["res.company"].browse(company_id), date_to, (start, min(start + GATHER_LINES - 1, last))
+                )
+                parts.append(
+                    invoices._loyalty_read_frame(env.cr, query, DAY_COLUMNS, dates=["day"], integers=["partner_id"])
+                )
+        days = pd.concat(parts, ignore_index=True) if parts else self._loyalty_empty_days()
+        if len(parts) > 1:  # a customer's day may straddle two ranges
+            days = days.groupby(["partner_id", "day"], as_index=False, sort=False).sum()
+        data["days"] = days
+        return data
 
     @api.model
     def _loyalty_compute(self, run, prepared=None):

@@ -109,8 +109,7 @@ class CrmLoyaltyHistory(models.Model):
         level_ids = {
             code: level.id for code, level in self.env["crm.loyalty.level"]._loyalty_levels_by_code(company).items()
         }
-        with engine._loyalty_reader(run) as env:
-            data = engine._loyalty_gather(env, company, run.reference_date)
+        data = engine._loyalty_gather_for(run)
         self.flush_model()
         self.env["crm.loyalty.score"].flush_model()
         self.env.cr.execute(

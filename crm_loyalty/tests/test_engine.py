@@ -24,6 +24,7 @@ from odoo.tests import tagged
 
 from ..loyalty_analytics.kpi import levels_at
 from ..models import crm_loyalty_engine as engine_module
+from ..models import crm_loyalty_engine_compute as compute_module
 from ..models import crm_loyalty_history as history_module
 from .common import LoyaltyCommon
 
@@ -422,3 +423,20 @@ class TestEngineRuns(LoyaltyCommon):
         self.assertEqual(len({date for _partner, date, *_levels in batched}), 4)
         self._recompute(history_months=4)
         self.assertEqual(month_end_rows(), batched)
+
+    def test_background_gathering_in_line_ranges(self):
+        """A background run reads the invoice lines in id ranges, one read-only transaction each: the sums
+        per customer and day are those of one read."""
+        engine = self.env["crm.loyalty.engine"]
+        run = engine._loyalty_new_run(self.company, "manual", self.today, "background")
+        with patch.object(compute_module, "GATHER_LINES", 7):
+            batched = engine._loyalty_gather_for(run)
+        whole = engine._loyalty_gather(self.env, self.company, self.today)
+
+        def rows(frame):
+            frame = frame.sort_values(["partner_id", "day"]).reset_index(drop=True)
+            return frame.round(6).to_dict("records")
+
+        self.assertGreater(len(whole["days"]), 100)
+        self.assertEqual(rows(batched["days"]), rows(whole["days"]))
+        self.assertEqual(rows(batched["move_days"]), rows(whole["move_days"]))
