@@ -329,7 +329,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     # transaction for the staging: the scheduler's transaction ends first (the run's state
                     # keeps other runs out meanwhile; a run still queued may be superseded: checked after)
                     self.env.cr.commit()
-                    prepared = self._loyalty_prepare(run, "background")
+                    prepared = [self._loyalty_prepare(run, "background")]
                     run.invalidate_recordset()
                     if not (
                         self._loyalty_acquire(run.company_id, run)

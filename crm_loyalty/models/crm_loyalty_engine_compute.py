@@ -462,7 +462,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """Compute the scores of the run's company (unless ``prepared`` by :meth:`_loyalty_prepare`) and
         stage those whose values changed."""
         company = run.company_id
-        out, clv_method, clv_note = prepared or self._loyalty_prepare(run)
+        # ``prepared``: a list holding them, emptied here, so that the frames go as soon as they are staged
+        out, clv_method, clv_note = prepared.pop() if prepared else self._loyalty_prepare(run)
         out["values_hash"] = self._loyalty_values_hash(out)
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account"])
         self.env.cr.execute(
@@ -476,18 +477,21 @@ class CrmLoyaltyEngine(models.AbstractModel):
         known = out["partner_id"].isin(current.index)
         previous = current.reindex(out["partner_id"])
         changed = ~known | (previous["values_hash"].to_numpy() != out["values_hash"].to_numpy())
-        staged = out[changed].copy()
+        staged = out[changed]
         was_key = (previous["is_key_account"].to_numpy() == True)[changed]  # noqa: E712 - None: not a key account
         now_key = staged["is_key_account"].to_numpy(dtype=bool)
-        staged["key_change"] = np.where(was_key == now_key, None, now_key)
-        staged["removed"] = False
+        staged.insert(len(staged.columns), "key_change", np.where(was_key == now_key, None, now_key))
+        staged.insert(len(staged.columns), "removed", False)
         removed = current.index.difference(pd.Index(out["partner_id"]))
         gone = pd.DataFrame({"partner_id": removed.to_numpy(dtype=np.int64), "removed": True})
-        self._loyalty_stage(run, pd.concat([staged, gone], ignore_index=True))
+        partner_count = len(out)
+        del out, previous, current
+        staged = pd.concat([staged, gone], ignore_index=True) if len(gone) else staged
+        self._loyalty_stage(run, staged)
         run.write(
             {
-                "partner_count": len(out),
-                "written_count": len(staged) + len(gone),
+                "partner_count": partner_count,
+                "written_count": len(staged),
                 "clv_method": clv_method,
                 "clv_note": clv_note,
             }
@@ -507,13 +511,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
         )
         columns = [name for name, _kind in STAGE_COLUMNS]
-        rows = rows.reindex(columns=columns)
-        for name, kind in STAGE_COLUMNS:
-            if kind == "integer":  # not 12.0 in the CSV once removed rows bring empty values
-                rows[name] = rows[name].astype("Int64")
         for start in range(0, len(rows), 100_000):
+            # chunk by chunk: no copy of all the rows
+            chunk = rows.iloc[start : start + 100_000].reindex(columns=columns)
+            for name, kind in STAGE_COLUMNS:
+                if kind == "integer":  # not 12.0 in the CSV once removed rows bring empty values
+                    chunk[name] = chunk[name].astype("Int64")
             buffer = io.StringIO()
-            rows.iloc[start : start + 100_000].to_csv(buffer, index=False, header=False, na_rep="")
+            chunk.to_csv(buffer, index=False, header=False, na_rep="")
             buffer.seek(0)
             cr.copy_expert(cr.mogrify(SQL("COPY %s FROM STDIN WITH (FORMAT csv)", table)).decode(), buffer)
         cr.execute(SQL("CREATE UNIQUE INDEX ON %s (partner_id)", table))
