@@ -413,9 +413,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _loyalty_values_hash(self, out):
-        """A hash of the values of each row (hex strings): equal hashes, nothing to write."""
-        hashes = pd.util.hash_pandas_object(out[VALUE_COLUMNS], index=False).to_numpy()
-        return pd.Series([f"{value:016x}" for value in hashes.tolist()], index=out.index)
+        """A 64-bit hash of the values of each row (int64 array, stored as its decimal text): equal hashes,
+        nothing to write."""
+        return pd.util.hash_pandas_object(out[VALUE_COLUMNS], index=False).to_numpy().view(np.int64)
 
     @api.model
     def _loyalty_prepare(self, run, mode=None):
@@ -452,8 +452,19 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     invoices._loyalty_read_frame(env.cr, query, DAY_COLUMNS, dates=["day"], integers=["partner_id"])
                 )
         days = pd.concat(parts, ignore_index=True) if parts else self._loyalty_empty_days()
-        if len(parts) > 1:  # a customer's day may straddle two ranges
-            days = days.groupby(["partner_id", "day"], as_index=False, sort=False).sum()
+        del parts
+        if len(days):
+            # a customer's day may straddle two ranges: add up those rows only (one int64 key per row)
+            key = days["partner_id"].to_numpy() * 100_000 + days["day"].to_numpy().astype("datetime64[D]").astype(
+                np.int64
+            )
+            repeated = pd.Series(key).duplicated(keep=False).to_numpy()
+            if repeated.any():
+                sums = days[repeated].groupby(key[repeated], sort=False)
+                merged = sums.sum(numeric_only=True)
+                merged["partner_id"] = sums["partner_id"].first()
+                merged["day"] = sums["day"].first()
+                days = pd.concat([days[~repeated], merged[DAY_COLUMNS]], ignore_index=True)
         data["days"] = days
         return data
 
@@ -466,19 +477,29 @@ class CrmLoyaltyEngine(models.AbstractModel):
         out, clv_method, clv_note = prepared.pop() if prepared else self._loyalty_prepare(run)
         out["values_hash"] = self._loyalty_values_hash(out)
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT partner_id, values_hash, is_key_account FROM crm_loyalty_score WHERE company_id = %s",
-                company.id,
+        # the current scores through COPY, hashes as integers: no Python object per score
+        columns = ["partner_id", "values_hash", "is_key_account"]
+        current = (
+            self.env["crm.loyalty.invoice"]
+            ._loyalty_read_frame(
+                self.env.cr,
+                SQL(
+                    """SELECT partner_id,
+                          CASE WHEN values_hash ~ '^-?[0-9]{1,19}$' THEN values_hash::bigint ELSE 0 END,
+                          COALESCE(is_key_account, FALSE)::int
+                     FROM crm_loyalty_score WHERE company_id = %s""",
+                    company.id,
+                ),
+                columns,
+                integers=columns,
             )
+            .set_index("partner_id")
         )
-        current = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "values_hash", "is_key_account"])
-        current = current.set_index("partner_id")
-        known = out["partner_id"].isin(current.index)
-        previous = current.reindex(out["partner_id"])
+        known = out["partner_id"].isin(current.index).to_numpy()
+        previous = current.reindex(out["partner_id"], fill_value=0)  # int64 kept: no float rounding
         changed = ~known | (previous["values_hash"].to_numpy() != out["values_hash"].to_numpy())
         staged = out[changed]
-        was_key = (previous["is_key_account"].to_numpy() == True)[changed]  # noqa: E712 - None: not a key account
+        was_key = (previous["is_key_account"].to_numpy() == 1)[changed]
         now_key = staged["is_key_account"].to_numpy(dtype=bool)
         staged.insert(len(staged.columns), "key_change", np.where(was_key == now_key, None, now_key))
         staged.insert(len(staged.columns), "removed", False)
