@@ -8,9 +8,10 @@ A run recomputes the pyramid of one company in steps, each short:
     rebuilds the level history from the invoices as of each month-end of the last N months
     (``crm.loyalty.history``);
 ``compute``
-    reads the aggregates of the posted invoices in one read-only transaction (on the PostgreSQL
-    replica when Odoo has one), runs the analytics in pandas and copies the scores whose values
-    changed since the last run (a hash of their values tells) into the run's staging table;
+    reads the aggregates of the posted invoices (a background run: in read-only transactions of
+    2.5M invoice lines each, on the PostgreSQL replica when Odoo has one, before its own short
+    transaction), runs the analytics in pandas and copies the scores whose values changed since the
+    last run (a hash of their values tells) into the run's staging table;
 ``write``
     one short transaction writes the history rows of the level changes, and the changed, new and
     removed scores: readers see the old pyramid or the new one, never half of each;

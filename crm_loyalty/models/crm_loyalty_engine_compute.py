@@ -81,6 +81,16 @@ MOVE_DAY_COLUMNS = ["partner_id", "day", "invoices", "refunds"]
 GATHER_LINES = 2_500_000  # invoice line ids read per read-only transaction by a background run
 
 
+def _sums_per_partner(partner_ids, columns):
+    """Sums of ``columns`` (name -> array aligned on ``partner_ids``) per partner, indexed by partner id,
+    with ``np.bincount``: no grouped copy of the rows (memory at a million customers)."""
+    codes, partners = pd.factorize(partner_ids, sort=True)
+    return pd.DataFrame(
+        {name: np.bincount(codes, weights=values, minlength=len(partners)) for name, values in columns.items()},
+        index=pd.Index(partners, dtype=np.int64),
+    )
+
+
 class CrmLoyaltyEngine(models.AbstractModel):
     _inherit = "crm.loyalty.engine"
 
@@ -148,45 +158,46 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _loyalty_build_frame(self, data, windows):
         """One row per customer with everything the analytics need, as of ``windows['ref']``."""
         ref = pd.Timestamp(windows["ref"])
-        days = data["days"][data["days"]["day"] <= ref]
-        moves = data["move_days"][data["move_days"]["day"] <= ref]
-        in_window = days["day"] >= pd.Timestamp(windows["rank_from"])
-        money = (
-            pd.DataFrame(
-                {
-                    "revenue_window": days["amount"].where(in_window, 0.0),
-                    "revenue_lifetime": days["amount"],
-                    "cost_window": days["cost"].where(in_window, 0.0),
-                    "cost_lifetime": days["cost"],
-                    "discount_weighted": days["discount_weighted"].where(in_window, 0.0),
-                    "discount_base": days["discount_base"].where(in_window, 0.0),
-                }
-            )
-            .groupby(days["partner_id"].to_numpy())
-            .sum()
+
+        def until_ref(rows):  # no copy when every row is (a run as of the date it was gathered for)
+            kept = (rows["day"] <= ref).to_numpy()
+            return rows if kept.all() else rows[kept]
+
+        days, moves = until_ref(data["days"]), until_ref(data["move_days"])
+        in_window = (days["day"] >= pd.Timestamp(windows["rank_from"])).to_numpy()
+        amount, cost = days["amount"].to_numpy(), days["cost"].to_numpy()
+        money = _sums_per_partner(
+            days["partner_id"].to_numpy(),
+            {
+                "revenue_window": np.where(in_window, amount, 0.0),
+                "revenue_lifetime": amount,
+                "cost_window": np.where(in_window, cost, 0.0),
+                "cost_lifetime": cost,
+                "discount_weighted": np.where(in_window, days["discount_weighted"].to_numpy(), 0.0),
+                "discount_base": np.where(in_window, days["discount_base"].to_numpy(), 0.0),
+            },
         )
-        invoiced = moves["invoices"] > 0
-        active = moves["day"] >= pd.Timestamp(windows["act_from"])
-        previous = (moves["day"] >= pd.Timestamp(windows["prev_act_from"])) & ~active
-        counts = (
-            pd.DataFrame(
-                {
-                    "move_count": moves["invoices"] + moves["refunds"],
-                    "invoice_count": moves["invoices"],
-                    "active_invoice_count": moves["invoices"].where(active, 0),
-                    "previous_invoice_count": moves["invoices"].where(previous, 0),
-                }
-            )
-            .groupby(moves["partner_id"].to_numpy())
-            .sum()
+        invoices, refunds = moves["invoices"].to_numpy(), moves["refunds"].to_numpy()
+        active = (moves["day"] >= pd.Timestamp(windows["act_from"])).to_numpy()
+        previous = (moves["day"] >= pd.Timestamp(windows["prev_act_from"])).to_numpy() & ~active
+        counts = _sums_per_partner(
+            moves["partner_id"].to_numpy(),
+            {
+                "move_count": invoices + refunds,
+                "invoice_count": invoices,
+                "active_invoice_count": np.where(active, invoices, 0),
+                "previous_invoice_count": np.where(previous, invoices, 0),
+            },
         )
-        invoice_days = moves.loc[invoiced, ["partner_id", "day"]].groupby("partner_id")["day"]
+        invoiced = invoices > 0
+        invoice_days = moves["day"][invoiced].groupby(moves["partner_id"].to_numpy()[invoiced])
         counts["first_invoice_date"] = invoice_days.min()
         counts["last_invoice_date"] = invoice_days.max()
-        pipeline = set(data["pipeline"])
-        partner_ids = set(data["contacts"]) | pipeline | set(counts.index) | set(money.index)
-        partner_ids.discard(None)
-        frame = pd.DataFrame(index=pd.Index(sorted(partner_ids), dtype=np.int64, name="partner_id"))
+        pipeline = np.fromiter((pid for pid in data["pipeline"] if pid), dtype=np.int64)
+        contacts = np.fromiter((pid for pid in data["contacts"] if pid), dtype=np.int64)
+        # sorted, unique: numpy arrays rather than sets of Python integers (memory at a million customers)
+        partner_ids = np.union1d(np.union1d(contacts, pipeline), np.union1d(counts.index, money.index))
+        frame = pd.DataFrame(index=pd.Index(partner_ids, dtype=np.int64, name="partner_id"))
         frame = frame.join(counts).join(money).reset_index()
         for column in ("move_count", "invoice_count", "active_invoice_count", "previous_invoice_count"):
             frame[column] = frame[column].fillna(0).astype(np.int64)
@@ -195,7 +206,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         frame["first_invoice_date"] = pd.to_datetime(frame["first_invoice_date"])
         frame["last_invoice_date"] = pd.to_datetime(frame["last_invoice_date"])
         frame["is_active"] = frame["active_invoice_count"] > 0
-        frame["in_pipeline"] = frame["partner_id"].isin(pipeline)
+        frame["in_pipeline"] = np.isin(frame["partner_id"].to_numpy(), pipeline)
         return frame, days.rename(columns={"day": "date"})[["partner_id", "date", "amount"]]
 
     @api.model
@@ -325,14 +336,17 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return np.where(invoiced, phases, None), np.where(invoiced, trend, 0.0)
 
     @api.model
-    def _loyalty_score_frame(self, company, data, reference_date):
+    def _loyalty_score_frame(self, company, data, reference_date, consume=False):
         """The scores of ``company`` as of ``reference_date`` from the gathered ``data``.
 
+        :param consume: empty ``data`` as soon as the customers' frame is built (memory)
         :returns: (DataFrame with the columns of ``SCORE_COLUMNS`` plus ``change_reason``, CLV method,
             note on the lifetime value model)
         """
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
         frame, days = self._loyalty_build_frame(data, self._loyalty_windows(company, reference_date))
+        if consume:
+            data.clear()
         lifetime, clv_method, clv_note = self._loyalty_lifetime_values(company, frame, days, reference_date)
         phases, trend = self._loyalty_value_phases(company, frame, days, reference_date)
         shares = {code: level.share for code, level in levels.items()}
@@ -423,7 +437,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         ``(scores frame, CLV method, CLV note)``. ``mode``: the run's mode, given when the caller's cursor
         must not be read yet (a background run prepares before its write transaction)."""
         data = self._loyalty_gather_for(run, mode)
-        return self._loyalty_score_frame(run.company_id, data, run.reference_date)
+        return self._loyalty_score_frame(run.company_id, data, run.reference_date, consume=True)
 
     @api.model
     def _loyalty_gather_for(self, run, mode=None):
