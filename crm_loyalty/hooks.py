@@ -21,6 +21,6 @@ def uninstall_hook(env):
     would otherwise keep its partners and products (see ``LoyaltyDemo.remove``); the staging tables of
     runs that did not end (Odoo drops only the tables of the module's models)."""
     LoyaltyDemo(env).remove()
-    env.cr.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+$'")
+    env.cr.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+(_moves)?$'")
     for (table,) in env.cr.fetchall():
         env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))

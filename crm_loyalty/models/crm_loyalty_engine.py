@@ -44,8 +44,23 @@ _logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = 20261124  # first key of pg_try_advisory_xact_lock(int, int); the company id is the second
 APPLICATION_PREFIX = "crm_loyalty"
-STEP_PROGRESS = {"history": 0.0, "compute": 5.0, "write": 60.0, "notify": 80.0, "finish": 95.0, "done": 100.0}
-NEXT_STEP = {"history": "compute", "compute": "write", "write": "notify", "notify": "finish", "finish": "done"}
+STEP_PROGRESS = {
+    "history": 0.0,
+    "compute": 5.0,
+    "write": 60.0,
+    "log": 75.0,
+    "notify": 85.0,
+    "finish": 95.0,
+    "done": 100.0,
+}
+NEXT_STEP = {
+    "history": "compute",
+    "compute": "write",
+    "write": "log",
+    "log": "notify",
+    "notify": "finish",
+    "finish": "done",
+}
 STALLED_AFTER = 3600  # seconds without progress of a background run nobody is executing
 HAND_BACK_AFTER = 5  # seconds: a longer step ends the scheduler's job, which is triggered again at once
 
@@ -256,6 +271,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
             self._loyalty_compute(run, prepared)
         elif step == "write":
             self._loyalty_write(run)
+        elif step == "log":
+            self._loyalty_log(run)
         elif step == "notify":
             if not self._loyalty_notify_key_accounts(run):
                 return  # more batches to go
@@ -377,19 +394,31 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return SQL.identifier(f"crm_loyalty_stage_{int(run.id)}")
 
     @api.model
+    def _loyalty_moves_table(self, run):
+        """The level changes of a run, between its switch and its history rows."""
+        return SQL.identifier(f"crm_loyalty_stage_{int(run.id)}_moves")
+
+    @api.model
     def _loyalty_drop_stage(self, run):
-        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._loyalty_stage_table(run)))
+        self.env.cr.execute(
+            SQL("DROP TABLE IF EXISTS %s, %s", self._loyalty_stage_table(run), self._loyalty_moves_table(run))
+        )
 
     @api.model
     def _loyalty_drop_orphan_stages(self):
         """Staging tables of runs that ended or no longer exist (e.g. a failed rollback)."""
-        self.env.cr.execute("""SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+$'""")
-        names = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute(
+            """SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+(_moves)?$'"""
+        )
+        names = {row[0]: int(row[0].split("_")[3]) for row in self.env.cr.fetchall()}
         if not names:
             return
-        ids = [int(name.rsplit("_", 1)[1]) for name in names]
         active = set(
-            self.env["crm.loyalty.run"].sudo().search([("id", "in", ids), ("state", "in", ("queued", "running"))]).ids
+            self.env["crm.loyalty.run"]
+            .sudo()
+            .search([("id", "in", list(names.values())), ("state", "in", ("queued", "running"))])
+            .ids
         )
-        for run_id in set(ids) - active:
-            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(f"crm_loyalty_stage_{run_id}")))
+        for name, run_id in names.items():
+            if run_id not in active:
+                self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(name)))

@@ -16,10 +16,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _loyalty_write(self, run):
-        """Switch to the new pyramid in one transaction: history rows for every level change, then the
-        changed and new scores, and the scores of partners that are no longer customers."""
+        """Switch to the new pyramid in one transaction: the changed and new scores, and the scores of
+        partners that are no longer customers go. The level changes are kept aside (the run's moves
+        table) for the history rows, which the next step writes (:meth:`_loyalty_log`): the switch
+        stays short at any size."""
         cr = self.env.cr
         stage = self._loyalty_stage_table(run)
+        moves = self._loyalty_moves_table(run)
         company = run.company_id
         self.env["crm.loyalty.score"].flush_model()
         self.env["crm.loyalty.history"].flush_model()
@@ -30,11 +33,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
             "uid": self.env.uid,
             "now": fields.Datetime.now(),
             "stage": stage,
+            "moves": moves,
         }
-        history_columns = SQL(
-            "date, partner_id, company_id, level_from_id, level_to_id, reason, run_id, user_id, "
-            "create_uid, create_date, write_uid, write_date"
-        )
         # the level before: the score's; after a history rebuild, a customer without score yet continues
         # its rebuilt history (no "new" row when its level did not change since the last month-end)
         if run.history_months:
@@ -47,44 +47,27 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
         else:
             before = SQL("score.level_id")
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", moves))
         cr.execute(
             SQL(
                 """
-                INSERT INTO crm_loyalty_history (%(columns)s)
-                SELECT %(now)s, changed.partner_id, %(company)s, changed.level_from, changed.level_to,
-                       changed.reason, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                CREATE UNLOGGED TABLE %(moves)s AS
+                SELECT changed.partner_id, changed.level_from, changed.level_to, changed.reason
                   FROM (SELECT stage.partner_id, %(before)s AS level_from,
-                               COALESCE(score.override_level_id, stage.computed_level_id) AS level_to,
+                               CASE WHEN stage.removed THEN NULL
+                                    ELSE COALESCE(score.override_level_id, stage.computed_level_id) END AS level_to,
                                COALESCE(stage.change_reason, %(reason)s) AS reason
                           FROM %(stage)s stage
                      LEFT JOIN crm_loyalty_score score
                             ON score.partner_id = stage.partner_id AND score.company_id = %(company)s
-                         WHERE NOT stage.removed
-                           AND EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = stage.partner_id)
+                         WHERE EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = stage.partner_id)
                        ) changed
                  WHERE changed.level_from IS DISTINCT FROM changed.level_to
                 """,
-                columns=history_columns,
                 before=before,
                 **params,
             )
         )
-        change_count = cr.rowcount
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_loyalty_history (%(columns)s)
-                SELECT %(now)s, score.partner_id, %(company)s, score.level_id, NULL,
-                       %(reason)s, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM crm_loyalty_score score
-                  JOIN %(stage)s stage ON stage.partner_id = score.partner_id AND stage.removed
-                 WHERE score.company_id = %(company)s AND score.level_id IS NOT NULL
-                """,
-                columns=history_columns,
-                **params,
-            )
-        )
-        change_count += cr.rowcount
         cr.execute(
             SQL(
                 """
@@ -146,8 +129,31 @@ class CrmLoyaltyEngine(models.AbstractModel):
             # fresh statistics after a mass insert: the planner would take the table for empty
             cr.execute("ANALYZE crm_loyalty_score")
         self.env["crm.loyalty.score"].invalidate_model()
+        run.write({"written_count": updated + inserted + deleted})
+
+    @api.model
+    def _loyalty_log(self, run):
+        """The history rows of the run's level changes (kept aside by the switch), in one transaction."""
+        cr = self.env.cr
+        self.env["crm.loyalty.history"].flush_model()
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
+                                                 run_id, user_id, create_uid, create_date, write_uid, write_date)
+                SELECT %(now)s, moves.partner_id, %(company)s, moves.level_from, moves.level_to, moves.reason,
+                       %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(moves)s moves
+                """,
+                moves=self._loyalty_moves_table(run),
+                company=run.company_id.id,
+                run=run.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+            )
+        )
         self.env["crm.loyalty.history"].invalidate_model()
-        run.write({"change_count": change_count, "written_count": updated + inserted + deleted})
+        run.write({"change_count": cr.rowcount})
 
     @api.model
     def _loyalty_notify_key_accounts(self, run):

@@ -32,7 +32,7 @@ class CrmLoyaltyHistory(models.Model):
 
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)  # few values: the date index serves
     level_from_id = fields.Many2one("crm.loyalty.level", string="From Level", ondelete="set null", readonly=True)
     level_to_id = fields.Many2one("crm.loyalty.level", string="To Level", ondelete="set null", readonly=True)
     direction = fields.Selection(

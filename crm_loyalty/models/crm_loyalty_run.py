@@ -11,6 +11,7 @@ RUN_STEPS = [
     ("history", "Rebuilding the History"),
     ("compute", "Computing"),
     ("write", "Writing"),
+    ("log", "Level History"),
     ("notify", "Key Accounts"),
     ("finish", "Finishing"),
     ("done", "Done"),

@@ -25,10 +25,10 @@ class CrmLoyaltyScore(models.Model):
     _rec_name = "partner_id"
     _check_company_auto = True
 
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="cascade", readonly=True
-    )
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    # no index of their own: the unique (partner_id, company_id) index serves both (fewer indexes to
+    # maintain when a run writes a million scores)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
     level_id = fields.Many2one(

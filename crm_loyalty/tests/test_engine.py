@@ -223,10 +223,10 @@ class TestEngineRuns(LoyaltyCommon):
             seen.append((run.step, run.progress, progress.done, progress.remaining))
             self.assertLess(len(seen), 10)
         self.assertEqual(run.state, "done", run.error)
-        self.assertEqual([step for step, *_rest in seen], ["write", "notify", "finish", "done"])
-        self.assertEqual([percent for _step, percent, *_rest in seen], [60.0, 80.0, 95.0, 100.0])
+        self.assertEqual([step for step, *_rest in seen], ["write", "log", "notify", "finish", "done"])
+        self.assertEqual([percent for _step, percent, *_rest in seen], [60.0, 75.0, 85.0, 95.0, 100.0])
         self.assertTrue(all(done == 1 for *_rest, done, _remaining in seen))
-        self.assertEqual([remaining for *_rest, remaining in seen], [1, 1, 1, 0])
+        self.assertEqual([remaining for *_rest, remaining in seen], [1, 1, 1, 1, 0])
         self.assertEqual(len(self._level_codes()), 30)
         self.assertGreaterEqual(run.partner_count, 30)
         self.env.cr.precommit.run()  # the bus messages are created before the commit
@@ -389,7 +389,7 @@ class TestEngineRuns(LoyaltyCommon):
         # a short step goes on within the same job
         trigger.unlink()
         runs._cron_process_runs()
-        self.assertEqual((run.step, progress.remaining), ("notify", 1))
+        self.assertEqual((run.step, progress.remaining), ("log", 1))
         self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)]))
 
     def test_history_rebuilt_in_batches(self):

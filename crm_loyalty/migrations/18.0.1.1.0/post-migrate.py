@@ -8,7 +8,9 @@ The loyalty fields removed from contacts were computed; scores, history, overrid
 they are. The recompute engine's new columns: runs of the previous version ran in the request and ended
 (step done, 100 %); economics and migration analyses were computed when saved, so they do not need a
 computation (their new ``needs_compute`` flag is off, a migration's ``computed_on`` is its last save).
-The level history is not rebuilt: it holds the real changes since the module was installed (managers
+Three single-column indexes are dropped: the score's partner and company (its unique partner / company
+index serves them) and the history's company (few values: its date and partner indexes serve). The level
+history is not rebuilt: it holds the real changes since the module was installed (managers
 can rebuild it from the invoices with the dashboard's Rebuild History)."""
 
 import logging
@@ -32,6 +34,11 @@ def migrate(cr, version):
               SET needs_compute = false, computed_on = coalesce(computed_on, write_date)
             WHERE EXISTS (SELECT 1 FROM crm_loyalty_migration_line line
                            WHERE line.migration_id = crm_loyalty_migration.id)"""
+    )
+    # indexes the engine no longer keeps (the unique partner / company index serves the scores)
+    cr.execute(
+        """DROP INDEX IF EXISTS crm_loyalty_score__partner_id_index, crm_loyalty_score__company_id_index,
+                                crm_loyalty_history__company_id_index"""
     )
     env = api.Environment(cr, SUPERUSER_ID, {})
     every_customer = env.ref("crm_loyalty.group_loyalty_user_all")
