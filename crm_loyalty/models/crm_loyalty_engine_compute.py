@@ -523,6 +523,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         del out, previous, current
         staged = pd.concat([staged, gone], ignore_index=True) if len(gone) else staged
         self._loyalty_stage(run, staged)
+        self._loyalty_keep_moves(run)
         run.write(
             {
                 "partner_count": partner_count,

@@ -15,26 +15,17 @@ class CrmLoyaltyEngine(models.AbstractModel):
     _inherit = "crm.loyalty.engine"
 
     @api.model
-    def _loyalty_write(self, run):
-        """Switch to the new pyramid in one transaction: the changed and new scores, and the scores of
-        partners that are no longer customers go. The level changes are kept aside (the run's moves
-        table) for the history rows, which the next step writes (:meth:`_loyalty_log`): the switch
-        stays short at any size."""
+    def _loyalty_keep_moves(self, run):
+        """Keep aside the level changes the run's staged scores make (the run's moves table), at the end of
+        the compute step: nothing changes the company's scores until the switch (the run holds it), and the
+        switch stays short. Removed customers move to no level."""
         cr = self.env.cr
         stage = self._loyalty_stage_table(run)
         moves = self._loyalty_moves_table(run)
         company = run.company_id
         self.env["crm.loyalty.score"].flush_model()
         self.env["crm.loyalty.history"].flush_model()
-        params = {
-            "company": company.id,
-            "run": run.id,
-            "reason": run.trigger,
-            "uid": self.env.uid,
-            "now": fields.Datetime.now(),
-            "stage": stage,
-            "moves": moves,
-        }
+        params = {"company": company.id, "reason": run.trigger, "stage": stage, "moves": moves}
         # the level before: the score's; after a history rebuild, a customer without score yet continues
         # its rebuilt history (no "new" row when its level did not change since the last month-end)
         if run.history_months:
@@ -68,6 +59,24 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 **params,
             )
         )
+
+    @api.model
+    def _loyalty_write(self, run):
+        """Switch to the new pyramid in one transaction: the changed and new scores, and the scores of
+        partners that are no longer customers go. The level changes, kept aside by the compute step
+        (:meth:`_loyalty_keep_moves`), become history rows in the next step (:meth:`_loyalty_log`): the
+        switch stays short at any size."""
+        cr = self.env.cr
+        stage = self._loyalty_stage_table(run)
+        company = run.company_id
+        self.env["crm.loyalty.score"].flush_model()
+        params = {
+            "company": company.id,
+            "run": run.id,
+            "uid": self.env.uid,
+            "now": fields.Datetime.now(),
+            "stage": stage,
+        }
         cr.execute(
             SQL(
                 """

@@ -350,6 +350,10 @@ class CrmLoyaltyScore(models.Model):
         for company in self.company_id:
             if not engine._loyalty_acquire(company):
                 raise UserError(engine._loyalty_busy_message(company))
+            # a background run between its compute step and its history rows has the level changes aside
+            active = engine._loyalty_active_run(company)
+            if active.state == "running" and active.step in ("write", "log"):
+                raise UserError(engine._loyalty_busy_message(company, active))
 
     def _loyalty_set_override(self, level, reason):
         self._loyalty_check_override_rights()

@@ -440,3 +440,18 @@ class TestEngineRuns(LoyaltyCommon):
         self.assertGreater(len(whole["days"]), 100)
         self.assertEqual(rows(batched["days"]), rows(whole["days"]))
         self.assertEqual(rows(batched["move_days"]), rows(whole["move_days"]))
+
+    def test_overrides_wait_for_the_switch_and_its_history(self):
+        """Between a background run's compute step and its history rows, an override is refused (the run has
+        the level changes aside); before and after, it is accepted."""
+        self._recompute()
+        score = self._score(self.customers[0])
+        run = self.env["res.partner"].loyalty_recompute(background=True)
+        self.env["crm.loyalty.run"]._cron_process_runs()  # compute: the changes are staged
+        for _step in ("write", "log"):
+            with self.assertRaisesRegex(UserError, f"run #{run.id}"):
+                score._loyalty_set_override(self.levels["small"], "in the middle of a run")
+            self.env["crm.loyalty.run"]._cron_process_runs()
+        self.assertEqual(run.step, "notify")
+        score._loyalty_set_override(self.levels["small"], "after the history rows")
+        self.assertEqual(score.level_id, self.levels["small"])
