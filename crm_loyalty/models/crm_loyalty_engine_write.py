@@ -134,9 +134,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
         )
         inserted = cr.rowcount
-        if inserted > 1000:
-            # fresh statistics after a mass insert: the planner would take the table for empty
-            cr.execute("ANALYZE crm_loyalty_score")
         self.env["crm.loyalty.score"].invalidate_model()
         run.write({"written_count": updated + inserted + deleted})
 
@@ -144,6 +141,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _loyalty_log(self, run):
         """The history rows of the run's level changes (kept aside by the switch), in one transaction."""
         cr = self.env.cr
+        if run.written_count > 1000:
+            # fresh statistics after a mass write (not in the switch, kept short): the planner would take a
+            # company's first scores for an empty table
+            cr.execute("ANALYZE crm_loyalty_score")
         self.env["crm.loyalty.history"].flush_model()
         cr.execute(
             SQL(
