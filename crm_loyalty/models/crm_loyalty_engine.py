@@ -346,7 +346,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     # the long reading and computing in a read-only transaction of its own, then a short
                     # transaction for the staging: the scheduler's transaction ends first (the run's state
                     # keeps other runs out meanwhile; a run still queued may be superseded: checked after)
-                    self.env.cr.commit()
+                    # (the scheduled action is this engine's own, as Odoo's crons that commit their batches)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                     prepared = [self._loyalty_prepare(run, "background")]
                     run.invalidate_recordset()
                     if not (
