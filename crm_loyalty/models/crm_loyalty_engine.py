@@ -414,6 +414,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         names = {row[0]: int(row[0].split("_")[3]) for row in self.env.cr.fetchall()}
         if not names:
             return
+        # runs of every company, ids only: called by the scheduled action (superuser), no data reaches a user
         active = set(
             self.env["crm.loyalty.run"]
             .sudo()
