@@ -13,8 +13,10 @@ A run recomputes the pyramid of one company in steps, each short:
     transaction), runs the analytics in pandas and copies the scores whose values changed since the
     last run (a hash of their values tells) into the run's staging table;
 ``write``
-    one short transaction writes the history rows of the level changes, and the changed, new and
-    removed scores: readers see the old pyramid or the new one, never half of each;
+    one short transaction writes the changed, new and removed scores: readers see the old pyramid or
+    the new one, never half of each (the compute step kept the level changes aside);
+``log``
+    the history rows of the level changes, in a transaction of their own;
 ``notify``
     to-do activities for the key account changes, in batches;
 ``finish``
@@ -26,9 +28,10 @@ transaction. A background run is queued and executed by the scheduled action *Cu
 process recompute runs*, one committed step per call, reporting its progress to Odoo's scheduler
 (``ir.cron._notify_progress``) and on the run.
 
-One run at a time per company: every step holds a PostgreSQL advisory transaction lock on the company,
-which PostgreSQL releases when the transaction ends, also when the process is killed; a run waiting
-in the queue or between two steps keeps the others out through its state.
+One run at a time per company: every step's writing transaction holds a PostgreSQL advisory
+transaction lock on the company, which PostgreSQL releases when the transaction ends, also when the
+process is killed; a run waiting in the queue, reading before its staging or between two steps keeps
+the others out through its state.
 """
 
 import logging
