@@ -24,7 +24,7 @@ from odoo.tests import tagged
 
 from ..loyalty_analytics.kpi import levels_at
 from ..models import crm_loyalty_engine as engine_module
-from ..models import crm_loyalty_engine_compute as compute_module
+from ..models import crm_loyalty_engine_read as read_module
 from ..models import crm_loyalty_history as history_module
 from .common import LoyaltyCommon
 
@@ -429,7 +429,7 @@ class TestEngineRuns(LoyaltyCommon):
         per customer and day are those of one read."""
         engine = self.env["crm.loyalty.engine"]
         run = engine._loyalty_new_run(self.company, "manual", self.today, "background")
-        with patch.object(compute_module, "GATHER_LINES", 7):
+        with patch.object(read_module, "GATHER_LINES", 7):
             batched = engine._loyalty_gather_for(run)
         whole = engine._loyalty_gather(self.env, self.company, self.today)
 
