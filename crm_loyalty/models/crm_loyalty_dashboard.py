@@ -130,21 +130,15 @@ class CrmLoyaltyDashboard(models.TransientModel):
             .with_context(loyalty_trigger="manual")
             .loyalty_recompute(self.company_id, background=True, history_months=self.company_id.loyalty_history_months)
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Level history rebuild queued"),
-                "message": self.env._(
-                    "Run #%(id)s rebuilds %(months)s months of history in the background; you will be notified "
-                    "when it ends.",
-                    id=run.id,
-                    months=run.history_months,
-                ),
-                "type": "info",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return run._loyalty_queued_action(
+            self.env._("Level history rebuild queued"),
+            self.env._(
+                "Run #%(id)s rebuilds %(months)s months of history in the background; you will be notified "
+                "when it ends.",
+                id=run.id,
+                months=run.history_months,
+            ),
+        )
 
     def _loyalty_pyramid_html(self):
         self.ensure_one()

@@ -121,6 +121,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _loyalty_active_run(self, company):
         """The background run of ``company`` waiting in the queue or between two steps, if any; a run
         nobody has advanced for an hour (its scheduled action stopped) is marked failed instead."""
+        # the state of the company's runs only (runs are read-only for users): callers are the engine,
+        # the scheduled actions and the entry points after their group check
         runs = self.env["crm.loyalty.run"].sudo()
         run = runs.search([("company_id", "=", company.id), ("state", "in", ("queued", "running"))], limit=1)
         if run and run.mode == "background" and run.write_date:
@@ -141,6 +143,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             run_id, user_id, started = holder
             values = {
                 "id": run_id,
+                # only the name of whoever holds the company, for the refusal's sentence
                 "user": self.env["res.users"].sudo().browse(user_id).name or self.env._("the scheduler"),
                 "date": fields.Datetime.to_string(datetime.fromtimestamp(started, UTC).replace(tzinfo=None)),
             }
@@ -245,6 +248,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         else:
             self._loyalty_check_free(company)
         run = self._loyalty_new_run(company, trigger, reference_date, "background", history_months)
+        # waking the engine's own scheduled action up (ir.cron is for administrators); callers checked the group
         self.env.ref("crm_loyalty.ir_cron_crm_loyalty_process_runs").sudo()._trigger()
         return run
 
@@ -332,6 +336,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self.env.flush_all()
         # Odoo's own crons commit only outside tests (the test transaction must not be committed)
         auto_commit = not getattr(threading.current_thread(), "testing", False)
+        # the scheduled action (superuser) executes the runs of every company
         runs = self.env["crm.loyalty.run"].sudo()
         pending = runs.search([("mode", "=", "background"), ("state", "in", ("queued", "running"))], order="id")
         cron = self.env["ir.cron"]

@@ -104,6 +104,19 @@ class CrmLoyaltyRun(models.Model):
             raise UserError(self.env._("The pyramid cannot be computed for a date before 1900 (%(date)s).", date=value))
         return value
 
+    def _loyalty_queued_action(self, title, message):
+        """The web client's notification that this background run is queued, then a reload of the view."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def _loyalty_describe(self):
         """ "Run #12 (background, 40%), started by Anna on 2026-11-24 10:42:03": for refusals."""
         self.ensure_one()

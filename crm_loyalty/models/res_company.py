@@ -279,6 +279,7 @@ class ResCompany(models.Model):
             company = self.browse(company)
         if not isinstance(company, models.BaseModel) or company._name != self._name or len(company) != 1:
             raise UserError(self.env._("Give one company: a company record or its id."))
+        # whether the id exists at all (a company outside the user's is refused just below)
         if not company.sudo().exists():
             raise UserError(self.env._("There is no company with id %(id)s.", id=company.id))
         if not self.env.su and company not in self.env.user.company_ids:

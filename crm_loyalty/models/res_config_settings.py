@@ -85,6 +85,7 @@ class ResConfigSettings(models.TransientModel):
         check_number_vals(self, vals_list)
         for vals in vals_list:
             company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
+            # settings are for managers (the fields' groups): the company's current values, compared only
             vals["loyalty_recompute_needed"] = any(
                 name in vals and self._loyalty_differs(company.sudo()[name], vals[name]) for name in RECOMPUTE_SETTINGS
             )

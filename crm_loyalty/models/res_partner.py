@@ -207,21 +207,15 @@ class ResPartner(models.Model):
     def action_loyalty_recompute(self):
         """*Recompute Now*: queue the current company's pyramid and return at once."""
         run = self.with_context(loyalty_trigger="manual").loyalty_recompute(background=True)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Customer pyramid queued"),
-                "message": self.env._(
-                    "Run #%(id)s computes the pyramid of %(company)s in the background; you will be notified "
-                    "when it ends (progress: Customer Loyalty > Computation Runs).",
-                    id=run.id,
-                    company=run.company_id.display_name,
-                ),
-                "type": "info",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return run._loyalty_queued_action(
+            self.env._("Customer pyramid queued"),
+            self.env._(
+                "Run #%(id)s computes the pyramid of %(company)s in the background; you will be notified "
+                "when it ends (progress: Customer Loyalty > Computation Runs).",
+                id=run.id,
+                company=run.company_id.display_name,
+            ),
+        )
 
     def action_loyalty_open_score(self):
         """The score of the customer (its company's, for a contact) in the current company."""
