@@ -95,7 +95,7 @@ class Profiler:
 
     @contextmanager
     def active(self, cr):
-        for model in ("crm.loyalty.engine", "crm.loyalty.invoice", "crm.loyalty.history"):
+        for model in ("crm.loyalty.engine", "crm.loyalty.invoice", "crm.loyalty.history", "crm.loyalty.move"):
             cls = self.registry[model]
             for name in dir(cls):
                 if name.startswith("_loyalty_") and callable(getattr(cls, name, None)):
@@ -270,10 +270,13 @@ def main():
         today = fields.Date.context_today(env["res.partner"])
         yesterday = today - timedelta(days=1)
         # a first run: no score, no history yet
-        cr.execute("DELETE FROM crm_loyalty_history; DELETE FROM crm_loyalty_score; DELETE FROM crm_loyalty_run")
+        cr.execute(
+            """DELETE FROM crm_loyalty_history; DELETE FROM crm_loyalty_score; DELETE FROM crm_loyalty_run;
+               DELETE FROM crm_loyalty_move; DELETE FROM crm_loyalty_move_cost"""
+        )
         cr.execute("DELETE FROM account_move WHERE ref = %s", [RERUN_REF])
         cr.commit()
-        cr.execute("ANALYZE crm_loyalty_score")
+        cr.execute("ANALYZE crm_loyalty_score; ANALYZE crm_loyalty_move")
         cr.commit()
         floor_group = floor(env, yesterday, update=False)
     log("floor 1, GROUP BY per partner: %.2fs (%s partners)", *floor_group)

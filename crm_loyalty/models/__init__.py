@@ -1,5 +1,7 @@
 from . import crm_loyalty_number_mixin
 from . import crm_loyalty_invoice
+from . import crm_loyalty_move
+from . import crm_loyalty_move_cost
 from . import crm_loyalty_engine
 from . import crm_loyalty_engine_read
 from . import crm_loyalty_engine_compute

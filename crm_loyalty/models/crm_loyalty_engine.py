@@ -4,14 +4,20 @@
 
 A run recomputes the pyramid of one company in steps, each short:
 
+``gather``
+    brings the sums of the company's posted invoices (``crm.loyalty.move``, one row per invoice) up to
+    date: only the invoices posted, changed or deleted since the previous run, and those with a product
+    whose cost changed, are read again. The first time (and for a history rebuild) a background run
+    reads every invoice, in ranges of invoice ids, each in a read-only transaction (on the PostgreSQL
+    replica when Odoo has one) and a committed step of its own;
 ``history`` (only when asked)
     rebuilds the level history from the invoices as of each month-end of the last N months
     (``crm.loyalty.history``);
 ``compute``
-    reads the aggregates of the posted invoices (a background run: in read-only transactions of
-    2.5M invoice lines each, on the PostgreSQL replica when Odoo has one, before its own short
-    transaction), runs the analytics in pandas and copies the scores whose values changed since the
-    last run (a hash of their values tells) into the run's staging table;
+    reads the sums per customer and day (a background run: in a read-only transaction, on the replica
+    when Odoo has one, before its own short transaction), runs the analytics in pandas and copies the
+    scores whose values changed since the last run (a hash of their values tells) into the run's
+    staging table;
 ``write``
     one short transaction writes the changed, new and removed scores: readers see the old pyramid or
     the new one, never half of each (the compute step kept the level changes aside);
@@ -48,8 +54,9 @@ _logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 20261124  # first key of pg_try_advisory_xact_lock(int, int); the company id is the second
 APPLICATION_PREFIX = "crm_loyalty"
 STEP_PROGRESS = {
-    "history": 0.0,
-    "compute": 5.0,
+    "gather": 0.0,
+    "history": 10.0,
+    "compute": 15.0,
     "write": 60.0,
     "log": 75.0,
     "notify": 85.0,
@@ -57,6 +64,7 @@ STEP_PROGRESS = {
     "done": 100.0,
 }
 NEXT_STEP = {
+    "gather": "history",
     "history": "compute",
     "compute": "write",
     "write": "log",
@@ -201,7 +209,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     "reference_date": reference_date,
                     "mode": mode,
                     "state": "queued" if mode == "background" else "running",
-                    "step": "history" if history_months else "compute",
+                    "step": "gather",
                     "history_months": history_months,
                 }
             )
@@ -271,7 +279,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
         compute step computed beforehand (:meth:`_loyalty_prepare`)."""
         step = run.step
         _logger.info("Customer pyramid run %s of company %s: step %s", run.id, run.company_id.id, step)
-        if step == "history":
+        if step == "gather":
+            if not self._loyalty_gather_sums(run):
+                return  # more invoices to read
+        elif step == "history":
             if not self.env["crm.loyalty.history"]._loyalty_rebuild(run):
                 return  # more month-ends to go
         elif step == "compute":
@@ -286,6 +297,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         elif step == "finish":
             self._loyalty_finish(run)
         following = NEXT_STEP[step]
+        if following == "history" and not run.history_months:
+            following = "compute"
         values = {"step": following, "state": "running", "progress": STEP_PROGRESS[following]}
         if following == "done":
             values.update(state="done", date_end=fields.Datetime.now())

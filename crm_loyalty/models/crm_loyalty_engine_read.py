@@ -3,15 +3,17 @@
 """Engine, reading: the invoices, contacts and pipeline a run needs, through the run's reader."""
 
 import contextlib
-
-import numpy as np
-import pandas as pd
+import tempfile
 
 from odoo import api, models
+from odoo.tools import SQL
+
+from . import crm_loyalty_move as move_module
 
 DAY_COLUMNS = ["partner_id", "day", "amount", "cost", "discount_weighted", "discount_base"]
 MOVE_DAY_COLUMNS = ["partner_id", "day", "invoices", "refunds"]
-GATHER_LINES = 2_500_000  # invoice line ids read per read-only transaction by a background run
+SUM_COLUMNS = [*DAY_COLUMNS, "lines", "invoices", "refunds"]
+STEP_PROGRESS_GATHER = 10.0  # percent of a run for the first reading of the invoices
 
 
 class CrmLoyaltyEngine(models.AbstractModel):
@@ -32,33 +34,62 @@ class CrmLoyaltyEngine(models.AbstractModel):
             yield self.env(cr=cr)
 
     @api.model
-    def _loyalty_empty_days(self):
-        return pd.DataFrame({name: pd.Series(dtype="float64") for name in DAY_COLUMNS}).astype(
-            {"partner_id": "int64", "day": "datetime64[ns]"}
-        )
+    def _loyalty_gather_sums(self, run):
+        """The ``gather`` step: bring the sums of the company's invoices (``crm.loyalty.move``) up to date,
+        in this transaction (the run holds the company's lock).
+
+        The first time (no sums yet for the company, or a history rebuild, which starts from the invoices
+        again), a background run reads them in ranges of ``BUILD_MOVES`` invoice ids, each in a read-only
+        transaction (on the replica when there is one) and one committed step, then catches up with what
+        changed meanwhile; otherwise only the invoices changed since the previous run are read.
+
+        :returns: whether the sums are up to date (else more ranges to go)
+        """
+        moves = self.env["crm.loyalty.move"]
+        company = run.company_id
+        first_call = not run.gathered_to
+        if first_call and run.history_months:
+            moves._loyalty_clear(company)
+        if run.mode == "background" and (run.gathered_to or not moves._loyalty_has_sums(company)):
+            if first_call:
+                # costs remembered before the invoices are read: a cost changed meanwhile is caught up below
+                self.env["crm.loyalty.move.cost"]._loyalty_remember(company)
+            with tempfile.TemporaryFile(mode="w+b") as handle:
+                with self._loyalty_reader(run) as env:
+                    env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM account_move")
+                    last = env.cr.fetchone()[0]
+                    start = run.gathered_to + 1
+                    end = min(start + move_module.BUILD_MOVES - 1, last)
+                    if start <= end:
+                        moves._loyalty_read_range(env, company, start, end, handle)
+                moves._loyalty_insert_read(handle)
+            run.write(
+                {
+                    "gathered_to": max(end, 1),
+                    "progress": STEP_PROGRESS_GATHER * min(end, last) / max(last, 1),
+                }
+            )
+            if end < last:
+                return False
+        moves._loyalty_sync(company)
+        return True
 
     @api.model
-    def _loyalty_gather(self, env, company, date_to, lines=True):
-        """Everything the pyramid needs up to ``date_to``, read with ``env``'s cursor: invoice amounts per
-        customer and day (one scan of the lines; not with ``lines=False``), invoices and credit notes per
-        customer and day, customer contacts, customers in the pipeline."""
-        invoices = env["crm.loyalty.invoice"]
-        days = None
-        if lines:
-            days = invoices._loyalty_read_frame(
-                env.cr,
-                invoices._loyalty_day_query(company, date_to),
-                DAY_COLUMNS,
-                dates=["day"],
-                integers=["partner_id"],
-            )
-        move_days = invoices._loyalty_read_frame(
+    def _loyalty_gather(self, env, company, date_to):
+        """Everything the pyramid needs up to ``date_to``, read with ``env``'s cursor from the sums of the
+        invoices (brought up to date by :meth:`_loyalty_gather_sums`): amounts per customer and day, invoices
+        and credit notes per customer and day, customer contacts, customers in the pipeline."""
+        sums = env["crm.loyalty.invoice"]._loyalty_read_frame(
             env.cr,
-            invoices._loyalty_move_day_query(company, date_to),
-            MOVE_DAY_COLUMNS,
+            env["crm.loyalty.move"]._loyalty_day_sums_query(company, date_to),
+            SUM_COLUMNS,
             dates=["day"],
-            integers=["partner_id", "invoices", "refunds"],
+            integers=["partner_id", "lines", "invoices", "refunds"],
         )
+        # days with product lines only, as the lines give them; every day with an invoice for the counts
+        days = sums.loc[sums["lines"].to_numpy() > 0, DAY_COLUMNS].reset_index(drop=True)
+        move_days = sums[MOVE_DAY_COLUMNS]
+        del sums
         return {
             "days": days,
             "move_days": move_days,
@@ -68,43 +99,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _loyalty_gather_for(self, run, mode=None):
-        """:meth:`_loyalty_gather` for ``run``. A synchronous run reads in the caller's transaction. A
-        background run reads the invoice lines in id ranges of ``GATHER_LINES`` lines, each in a read-only
-        transaction of its own (on the replica when there is one), and adds up the partial sums per
-        customer and day; the invoices, contacts and pipeline in one more. No transaction of the
-        gathering lasts long, whatever the size of the company."""
-        if (mode or run.mode) == "sync":
+        """:meth:`_loyalty_gather` for ``run``: a synchronous run reads in the caller's transaction, a
+        background run in a read-only one (on the replica when there is one, if the replica has already
+        seen the end of the run's ``gather`` step; otherwise on the primary)."""
+        if (mode or run.mode) != "sync":
             with self._loyalty_reader(run, mode) as env:
-                return self._loyalty_gather(env, run.company_id, run.reference_date)
-        with self._loyalty_reader(run, mode) as env:
-            reader_run = run.with_env(env)
-            company_id, date_to = reader_run.company_id.id, reader_run.reference_date
-            data = self._loyalty_gather(env, reader_run.company_id, date_to, lines=False)
-            env.cr.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM account_move_line")
-            first, last = env.cr.fetchone()
-        parts = []
-        for start in range(first, last + 1, GATHER_LINES):
-            with self._loyalty_reader(run, mode) as env:
-                invoices = env["crm.loyalty.invoice"]
-                query = invoices._loyalty_day_query(
-                    env["res.company"].browse(company_id), date_to, (start, min(start + GATHER_LINES - 1, last))
-                )
-                parts.append(
-                    invoices._loyalty_read_frame(env.cr, query, DAY_COLUMNS, dates=["day"], integers=["partner_id"])
-                )
-        days = pd.concat(parts, ignore_index=True) if parts else self._loyalty_empty_days()
-        del parts
-        if len(days):
-            # a customer's day may straddle two ranges: add up those rows only (one int64 key per row)
-            key = days["partner_id"].to_numpy() * 100_000 + days["day"].to_numpy().astype("datetime64[D]").astype(
-                np.int64
-            )
-            repeated = pd.Series(key).duplicated(keep=False).to_numpy()
-            if repeated.any():
-                sums = days[repeated].groupby(key[repeated], sort=False)
-                merged = sums.sum(numeric_only=True)
-                merged["partner_id"] = sums["partner_id"].first()
-                merged["day"] = sums["day"].first()
-                days = pd.concat([days[~repeated], merged[DAY_COLUMNS]], ignore_index=True)
-        data["days"] = days
-        return data
+                env.cr.execute(SQL("SELECT step FROM crm_loyalty_run WHERE id = %s", run.id))
+                seen = env.cr.fetchone()
+                if seen and seen[0] not in (False, None, "gather"):
+                    reader_run = run.with_env(env)
+                    return self._loyalty_gather(env, reader_run.company_id, reader_run.reference_date)
+        self.env["crm.loyalty.move"].flush_model()
+        return self._loyalty_gather(self.env, run.company_id, run.reference_date)

@@ -160,7 +160,8 @@ class CrmLoyaltyHistory(models.Model):
             {
                 "history_done": done,
                 "change_count": run.change_count + sum(len(frame) for frame in rows),
-                "progress": STEP_PROGRESS["compute"] * done / len(month_ends),
+                "progress": STEP_PROGRESS["history"]
+                + (STEP_PROGRESS["compute"] - STEP_PROGRESS["history"]) * done / len(month_ends),
             }
         )
         return done == len(month_ends)

@@ -8,6 +8,7 @@ from .crm_loyalty_history import HISTORY_REASONS
 
 RUN_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")]
 RUN_STEPS = [
+    ("gather", "Reading the Invoices"),
     ("history", "Rebuilding the History"),
     ("compute", "Computing"),
     ("write", "Writing"),
@@ -46,13 +47,16 @@ class CrmLoyaltyRun(models.Model):
         "scheduled action Customer Loyalty: process recompute runs, step by step.",
     )
     state = fields.Selection(RUN_STATES, required=True, default="queued", readonly=True, index=True)
-    step = fields.Selection(RUN_STEPS, default="compute", readonly=True)
+    step = fields.Selection(RUN_STEPS, default="gather", readonly=True)
     progress = fields.Float(string="Progress (%)", digits=(5, 1), readonly=True)
     history_months = fields.Integer(
         string="History Months",
         readonly=True,
         help="The run first rebuilds the level history from the invoices as of each month-end of these last "
         "months (0: no rebuild).",
+    )
+    gathered_to = fields.Integer(
+        readonly=True, help="First reading of the invoices' sums: invoices read so far, up to this id."
     )
     history_done = fields.Integer(readonly=True, help="Month-ends of the history rebuilt so far.")
     notified_partner_id = fields.Integer(readonly=True, help="Key account changes notified up to this partner id.")

@@ -24,7 +24,6 @@ from odoo.tests import tagged
 
 from ..loyalty_analytics.kpi import levels_at
 from ..models import crm_loyalty_engine as engine_module
-from ..models import crm_loyalty_engine_read as read_module
 from ..models import crm_loyalty_history as history_module
 from .common import LoyaltyCommon
 
@@ -223,10 +222,10 @@ class TestEngineRuns(LoyaltyCommon):
             seen.append((run.step, run.progress, progress.done, progress.remaining))
             self.assertLess(len(seen), 10)
         self.assertEqual(run.state, "done", run.error)
-        self.assertEqual([step for step, *_rest in seen], ["write", "log", "notify", "finish", "done"])
-        self.assertEqual([percent for _step, percent, *_rest in seen], [60.0, 75.0, 85.0, 95.0, 100.0])
+        self.assertEqual([step for step, *_rest in seen], ["compute", "write", "log", "notify", "finish", "done"])
+        self.assertEqual([percent for _step, percent, *_rest in seen], [15.0, 60.0, 75.0, 85.0, 95.0, 100.0])
         self.assertTrue(all(done == 1 for *_rest, done, _remaining in seen))
-        self.assertEqual([remaining for *_rest, remaining in seen], [1, 1, 1, 1, 0])
+        self.assertEqual([remaining for *_rest, remaining in seen], [1, 1, 1, 1, 1, 0])
         self.assertEqual(len(self._level_codes()), 30)
         self.assertGreaterEqual(run.partner_count, 30)
         self.env.cr.precommit.run()  # the bus messages are created before the commit
@@ -261,7 +260,7 @@ class TestEngineRuns(LoyaltyCommon):
         self.assertNotEqual(new, old)
         # after each committed step the scores are the old pyramid (before the write step) or the new one
         for step, codes in snapshots:
-            self.assertEqual(codes, old if step == "compute" else new, f"after the {step} step")
+            self.assertEqual(codes, old if step in ("gather", "compute") else new, f"after the {step} step")
 
     def test_only_changed_scores_are_written(self):
         first = self._recompute()
@@ -283,6 +282,7 @@ class TestEngineRuns(LoyaltyCommon):
     def test_reads_go_through_a_read_only_transaction(self):
         run = self.env["crm.loyalty.engine"]._loyalty_new_run(self.company, "manual", self.today, "background")
         engine = self.env["crm.loyalty.engine"]
+        engine._loyalty_gather_sums(run)  # the invoices' sums up to date
         with engine._loyalty_reader(run) as env:
             self.assertIsNot(env.cr, self.env.cr)
             data = engine._loyalty_gather(env, self.company, self.today)
@@ -302,7 +302,7 @@ class TestEngineRuns(LoyaltyCommon):
         self.company.loyalty_history_months = 6
         self.env["crm.loyalty.engine"]._loyalty_queue_first_runs()
         run = self.env["crm.loyalty.run"].search([("company_id", "=", self.company.id)])
-        self.assertEqual((run.trigger, run.history_months, run.step), ("install", 6, "history"))
+        self.assertEqual((run.trigger, run.history_months, run.step), ("install", 6, "gather"))
         self._process_queue()
         self.assertEqual(run.state, "done", run.error)
         history = self.env["crm.loyalty.history"]._loyalty_history_frame(self.company)
@@ -348,6 +348,7 @@ class TestEngineRuns(LoyaltyCommon):
         """A background run whose process died between two steps: after an hour it is marked failed (the
         company is free again) and its staging table is dropped; no other table is touched."""
         run = self.env["res.partner"].loyalty_recompute(background=True)
+        self.env["crm.loyalty.run"]._cron_process_runs()  # the invoices' sums
         self.env["crm.loyalty.run"]._cron_process_runs()  # the compute step: the staging table is filled
         self.assertEqual(run.step, "write")
         stage = f"crm_loyalty_stage_{run.id}"
@@ -382,14 +383,14 @@ class TestEngineRuns(LoyaltyCommon):
         runs = self.env["crm.loyalty.run"].with_context(ir_cron_progress_id=progress.id)
         with patch.object(engine_module, "HAND_BACK_AFTER", -1):
             runs._cron_process_runs()
-        self.assertEqual((run.step, progress.done, progress.remaining), ("write", 1, 0))
+        self.assertEqual((run.step, progress.done, progress.remaining), ("compute", 1, 0))
         trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)])
         self.assertEqual(len(trigger), 1)
         self.assertLessEqual(trigger.call_at, fields.Datetime.now())
         # a short step goes on within the same job
         trigger.unlink()
         runs._cron_process_runs()
-        self.assertEqual((run.step, progress.remaining), ("log", 1))
+        self.assertEqual((run.step, progress.remaining), ("write", 1))
         self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", process.id)]))
 
     def test_history_rebuilt_in_batches(self):
@@ -408,6 +409,8 @@ class TestEngineRuns(LoyaltyCommon):
 
         run = self.env["res.partner"].loyalty_recompute(background=True, history_months=4)
         done = []
+        self.env["crm.loyalty.run"]._cron_process_runs()  # the invoices' sums
+        self.assertEqual(run.step, "history")
         with patch.object(history_module, "HISTORY_BATCH_SECONDS", -1):
             while run.step == "history":
                 self.env["crm.loyalty.run"]._cron_process_runs()
@@ -415,7 +418,7 @@ class TestEngineRuns(LoyaltyCommon):
         self.assertEqual([months for months, _progress in done], [1, 2, 3, 4])
         progress = [progress for _months, progress in done]
         self.assertEqual(progress, sorted(set(progress)), "the progress grows with every batch")
-        self.assertEqual(progress[-1], 5.0)
+        self.assertEqual(progress[-1], 15.0)
         self._process_queue()
         self.assertEqual(run.state, "done", run.error)
         batched = month_end_rows()
@@ -424,29 +427,13 @@ class TestEngineRuns(LoyaltyCommon):
         self._recompute(history_months=4)
         self.assertEqual(month_end_rows(), batched)
 
-    def test_background_gathering_in_line_ranges(self):
-        """A background run reads the invoice lines in id ranges, one read-only transaction each: the sums
-        per customer and day are those of one read."""
-        engine = self.env["crm.loyalty.engine"]
-        run = engine._loyalty_new_run(self.company, "manual", self.today, "background")
-        with patch.object(read_module, "GATHER_LINES", 7):
-            batched = engine._loyalty_gather_for(run)
-        whole = engine._loyalty_gather(self.env, self.company, self.today)
-
-        def rows(frame):
-            frame = frame.sort_values(["partner_id", "day"]).reset_index(drop=True)
-            return frame.round(6).to_dict("records")
-
-        self.assertGreater(len(whole["days"]), 100)
-        self.assertEqual(rows(batched["days"]), rows(whole["days"]))
-        self.assertEqual(rows(batched["move_days"]), rows(whole["move_days"]))
-
     def test_overrides_wait_for_the_switch_and_its_history(self):
         """Between a background run's compute step and its history rows, an override is refused (the run has
         the level changes aside); before and after, it is accepted."""
         self._recompute()
         score = self._score(self.customers[0])
         run = self.env["res.partner"].loyalty_recompute(background=True)
+        self.env["crm.loyalty.run"]._cron_process_runs()  # the invoices' sums
         self.env["crm.loyalty.run"]._cron_process_runs()  # compute: the changes are staged
         for _step in ("write", "log"):
             with self.assertRaisesRegex(UserError, f"run #{run.id}"):
