@@ -5,6 +5,9 @@
 import contextlib
 import tempfile
 
+import numpy as np
+import pandas as pd
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -81,11 +84,23 @@ class CrmLoyaltyEngine(models.AbstractModel):
         and credit notes per customer and day, customer contacts, customers in the pipeline."""
         sums = env["crm.loyalty.invoice"]._loyalty_read_frame(
             env.cr,
-            env["crm.loyalty.move"]._loyalty_day_sums_query(company, date_to),
+            env["crm.loyalty.move"]._loyalty_rows_query(company, date_to),
             SUM_COLUMNS,
             dates=["day"],
             integers=["partner_id", "lines", "invoices", "refunds"],
         )
+        if len(sums):
+            # add up the customers' days with more than one invoice (one int64 key per row)
+            key = sums["partner_id"].to_numpy() * 100_000 + sums["day"].to_numpy().astype("datetime64[D]").astype(
+                np.int64
+            )
+            repeated = pd.Series(key).duplicated(keep=False).to_numpy()
+            if repeated.any():
+                groups = sums[repeated].groupby(key[repeated], sort=False)
+                merged = groups.sum(numeric_only=True)
+                merged["partner_id"] = groups["partner_id"].first()
+                merged["day"] = groups["day"].first()
+                sums = pd.concat([sums[~repeated], merged[SUM_COLUMNS]], ignore_index=True)
         # days with product lines only, as the lines give them; every day with an invoice for the counts
         days = sums.loc[sums["lines"].to_numpy() > 0, DAY_COLUMNS].reset_index(drop=True)
         move_days = sums[MOVE_DAY_COLUMNS]

@@ -101,19 +101,16 @@ class CrmLoyaltyMove(models.Model):
         )
 
     @api.model
-    def _loyalty_day_sums_query(self, company, date_to):
-        """Per customer and day up to ``date_to``: net revenue, cost, discount sums, product lines, invoices
-        and credit notes."""
+    def _loyalty_rows_query(self, company, date_to):
+        """The rows of ``company`` up to ``date_to``, with the columns of the sums per customer and day
+        (``invoices`` and ``refunds`` 1 or 0): nearly every customer has one invoice a day, so that adding
+        up the few repeated days afterwards costs less than a GROUP BY of every row."""
         return SQL(
             """
-            SELECT partner_id, day, SUM(amount) AS amount, SUM(cost) AS cost,
-                   SUM(discount_weighted) AS discount_weighted, SUM(discount_base) AS discount_base,
-                   SUM(line_count) AS lines,
-                   COUNT(*) FILTER (WHERE NOT refund) AS invoices,
-                   COUNT(*) FILTER (WHERE refund) AS refunds
+            SELECT partner_id, day, amount, cost, discount_weighted, discount_base, line_count AS lines,
+                   (NOT refund)::int AS invoices, refund::int AS refunds
               FROM crm_loyalty_move
              WHERE company_id = %s AND day <= %s
-          GROUP BY partner_id, day
             """,
             company.id,
             date_to,

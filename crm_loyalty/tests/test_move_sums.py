@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models import crm_loyalty_engine_read as read_module
 from ..models import crm_loyalty_move as move_module
 from .common import LoyaltyCommon
 
@@ -148,3 +149,36 @@ class TestMoveSums(LoyaltyCommon):
         self.assertNotEqual(self._kept(), self._every_invoice())
         self._recompute(history_months=2)
         self.assertEqual(self._kept(), self._every_invoice())
+
+    def test_sums_per_customer_and_day_as_the_lines_give_them(self):
+        """The sums per customer and day read from the kept rows (several invoices and a credit note on
+        one day added up) equal those of a reading of the invoice lines."""
+        self._invoices(
+            [
+                {"partner": self.customers[2], "amount": 30.0, "date": self.today - timedelta(days=60)},
+                {"partner": self.customers[2], "amount": 5.0, "date": self.today - timedelta(days=60)},
+            ]
+        )
+        engine = self.env["crm.loyalty.engine"]
+        invoices = self.env["crm.loyalty.invoice"]
+        run = engine._loyalty_new_run(self.company, "manual", self.today, "sync")
+        engine._loyalty_gather_sums(run)
+        data = engine._loyalty_gather_for(run)
+
+        def read(query, columns, integers):
+            frame = invoices._loyalty_read_frame(self.env.cr, query, columns, dates=["day"], integers=integers)
+            return frame.sort_values(["partner_id", "day"]).round(6).to_dict("records")
+
+        def rows(frame):
+            return frame.sort_values(["partner_id", "day"]).round(6).to_dict("records")
+
+        days = read(invoices._loyalty_day_query(self.company, self.today), read_module.DAY_COLUMNS, ["partner_id"])
+        move_days = read(
+            invoices._loyalty_move_day_query(self.company, self.today),
+            read_module.MOVE_DAY_COLUMNS,
+            ["partner_id", "invoices", "refunds"],
+        )
+        self.assertEqual(rows(data["days"]), days)
+        self.assertEqual(rows(data["move_days"]), move_days)
+        self.assertEqual(len(move_days), 6, "one row per customer and day")
+        self.assertIn(3, [row["invoices"] for row in move_days])
