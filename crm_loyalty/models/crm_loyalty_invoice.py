@@ -28,18 +28,39 @@ class CrmLoyaltyInvoice(models.AbstractModel):
             self.env[model].flush_model()
 
     @api.model
+    def _loyalty_posted_moves(self, company):
+        """Posted customer invoices and credit notes of ``company`` (on ``move``)."""
+        return SQL(
+            """move.company_id = %s
+               AND move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+               AND move.commercial_partner_id IS NOT NULL""",
+            company.id,
+        )
+
+    @api.model
     def _loyalty_move_filter(self, company, date_to, date_from=None):
         """Posted customer invoices and credit notes of ``company`` dated up to ``date_to``."""
         return SQL(
-            """move.company_id = %(company)s
-               AND move.state = 'posted'
-               AND move.move_type IN ('out_invoice', 'out_refund')
-               AND move.invoice_date <= %(date_to)s
-               AND move.invoice_date >= %(date_from)s
-               AND move.commercial_partner_id IS NOT NULL""",
-            company=company.id,
-            date_to=date_to,
-            date_from=date_from or "1900-01-01",
+            "%s AND move.invoice_date <= %s AND move.invoice_date >= %s",
+            self._loyalty_posted_moves(company),
+            date_to,
+            date_from or "1900-01-01",
+        )
+
+    @api.model
+    def _loyalty_line_sums(self, company):
+        """The sums of the product lines (needs the joins of :meth:`_loyalty_cost_joins`): ``amount`` (net
+        revenue), ``cost``, and, on invoices only, the gross amount weighted by the discount and the gross
+        amount itself (``discount_weighted``, ``discount_base``)."""
+        return SQL(
+            """COALESCE(SUM(-line.balance), 0) AS amount,
+               COALESCE(SUM(%s), 0) AS cost,
+               COALESCE(SUM(ABS(line.price_unit * line.quantity) * COALESCE(line.discount, 0))
+                        FILTER (WHERE move.move_type = 'out_invoice'), 0) AS discount_weighted,
+               COALESCE(SUM(ABS(line.price_unit * line.quantity))
+                        FILTER (WHERE move.move_type = 'out_invoice'), 0) AS discount_base""",
+            self._loyalty_cost_sql(company),
         )
 
     @api.model
@@ -64,37 +85,26 @@ class CrmLoyaltyInvoice(models.AbstractModel):
         )
 
     @api.model
-    def _loyalty_day_query(self, company, date_to, line_range=None):
-        """Per commercial partner and invoice date: ``amount`` (net revenue), ``cost``, and, on invoices
-        only (not credit notes), the gross amount of the lines weighted by their discount and the gross
-        amount itself (``discount_weighted``, ``discount_base``). One scan of the product lines.
-
-        :param line_range: optional ``(first id, last id)`` of invoice lines (partial aggregates)
-        """
-        line_filter = SQL("line.id BETWEEN %s AND %s", *line_range) if line_range else SQL("TRUE")
+    def _loyalty_day_query(self, company, date_to):
+        """Per commercial partner and invoice date: the sums of :meth:`_loyalty_line_sums`, in one scan of
+        the product lines (the engine reads them from the sums it keeps per invoice, ``crm.loyalty.move``,
+        which must equal this reading)."""
         return SQL(
             """
             SELECT move.commercial_partner_id AS partner_id,
                    move.invoice_date AS day,
-                   SUM(-line.balance) AS amount,
-                   COALESCE(SUM(%(cost)s), 0) AS cost,
-                   COALESCE(SUM(ABS(line.price_unit * line.quantity) * COALESCE(line.discount, 0))
-                            FILTER (WHERE move.move_type = 'out_invoice'), 0) AS discount_weighted,
-                   COALESCE(SUM(ABS(line.price_unit * line.quantity))
-                            FILTER (WHERE move.move_type = 'out_invoice'), 0) AS discount_base
+                   %(sums)s
               FROM account_move_line line
               JOIN account_move move ON move.id = line.move_id
                    %(joins)s
              WHERE %(moves)s
-               AND %(lines)s
                AND line.display_type = 'product'
                AND line.account_id IS NOT NULL
           GROUP BY move.commercial_partner_id, move.invoice_date
             """,
-            cost=self._loyalty_cost_sql(company),
+            sums=self._loyalty_line_sums(company),
             joins=self._loyalty_cost_joins(),
             moves=self._loyalty_move_filter(company, date_to),
-            lines=line_filter,
         )
 
     @api.model

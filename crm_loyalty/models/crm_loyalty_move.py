@@ -63,12 +63,7 @@ class CrmLoyaltyMove(models.Model):
     def _loyalty_qualifies(self, company):
         """The invoices whose sums are kept: posted customer invoices and credit notes of ``company``."""
         return SQL(
-            """move.company_id = %s
-               AND move.state = 'posted'
-               AND move.move_type IN ('out_invoice', 'out_refund')
-               AND move.commercial_partner_id IS NOT NULL
-               AND move.invoice_date IS NOT NULL""",
-            company.id,
+            "%s AND move.invoice_date IS NOT NULL", self.env["crm.loyalty.invoice"]._loyalty_posted_moves(company)
         )
 
     @api.model
@@ -81,12 +76,7 @@ class CrmLoyaltyMove(models.Model):
             SELECT move.id, move.company_id, move.commercial_partner_id, move.invoice_date,
                    move.move_type = 'out_refund', move.write_date,
                    COUNT(line.id),
-                   COALESCE(SUM(-line.balance), 0),
-                   COALESCE(SUM(%(cost)s), 0),
-                   COALESCE(SUM(ABS(line.price_unit * line.quantity) * COALESCE(line.discount, 0))
-                            FILTER (WHERE move.move_type = 'out_invoice'), 0),
-                   COALESCE(SUM(ABS(line.price_unit * line.quantity))
-                            FILTER (WHERE move.move_type = 'out_invoice'), 0)
+                   %(sums)s
               FROM account_move move
          LEFT JOIN account_move_line line
                 ON line.move_id = move.id AND line.display_type = 'product' AND line.account_id IS NOT NULL
@@ -94,7 +84,7 @@ class CrmLoyaltyMove(models.Model):
              WHERE %(qualifies)s AND %(moves)s
           GROUP BY move.id
             """,
-            cost=invoices._loyalty_cost_sql(company),
+            sums=invoices._loyalty_line_sums(company),
             joins=invoices._loyalty_cost_joins(),
             qualifies=self._loyalty_qualifies(company),
             moves=moves,
