@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from loyalty_analytics import at_risk, elastic_flags, historical_clv, observed_retention, value_phase
+from loyalty_analytics import at_risk, elastic_flags, estimate_moved, historical_clv, observed_retention, value_phase
 
 
 def test_value_phase_rising_peak_declining():
@@ -66,3 +66,28 @@ def test_elastic_flags_only_for_general_customers():
     )
     assert positive.tolist() == [True, False, False, True, False]
     assert insensitive.tolist() == [True, True, False, False, False]
+
+
+def test_estimate_moved_beyond_tolerance():
+    old = np.array([0.500, 0.500, 1000.0, 1000.0, np.nan, 0.3, np.nan, 0.0, 0.0])
+    new = np.array([0.504, 0.506, 1004.0, 1006.0, np.nan, np.nan, 0.2, 0.004, 0.02])
+    moved = estimate_moved(new, old, absolute=0.005, relative=0.005)
+    # within 0.005; beyond; within 0.5% of 1000; beyond; no estimate either side; went; appeared;
+    # near zero the absolute tolerance holds
+    assert moved.tolist() == [False, True, False, True, False, True, True, False, True]
+
+
+def test_estimate_moved_drift_does_not_add_up():
+    """Compared with the stored value: small daily moves are written once they add up beyond the tolerance."""
+    stored, written = 100.0, []
+    for day in range(1, 11):
+        value = 100.0 - 0.2 * day  # 0.2 a day, tolerance 0.5
+        if estimate_moved([value], [stored], absolute=0.5, relative=0.0)[0]:
+            stored = value
+            written.append(day)
+    assert written == [3, 6, 9]
+
+
+def test_estimate_moved_rejects_negative_tolerance():
+    with pytest.raises(ValueError, match="negative"):
+        estimate_moved([1.0], [1.0], absolute=-1.0, relative=0.0)

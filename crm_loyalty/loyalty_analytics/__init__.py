@@ -26,6 +26,7 @@ from .lifecycle import (
     PHASE_RISING,
     at_risk,
     elastic_flags,
+    estimate_moved,
     historical_clv,
     observed_retention,
     value_phase,

@@ -114,3 +114,25 @@ def elastic_flags(profit_class, clv, avg_discount_pct, invoiced_in_window, disco
     discount = np.nan_to_num(np.asarray(avg_discount_pct, dtype=float))
     invoiced = np.asarray(invoiced_in_window, dtype=bool)
     return general & (clv > 0), general & invoiced & (discount < threshold)
+
+
+def estimate_moved(new, old, absolute, relative):
+    """Whether a model estimate moved beyond its tolerance from the stored value, per customer.
+
+    A refitted model moves its estimates a little every day for every customer; the stored value is kept
+    while the new one stays within ``max(absolute, relative x |old|)`` of it. Compared with the stored
+    value (not the previous run's), so the drift never adds up beyond the tolerance.
+
+    :param new: the new estimates (NaN: no estimate)
+    :param old: the stored ones (NaN: none stored)
+    :returns: boolean array, True where the estimate must be written (a value appeared or went, or
+        moved beyond the tolerance)
+    """
+    new = np.asarray(new, dtype=float)
+    old = np.asarray(old, dtype=float)
+    if absolute < 0 or relative < 0:
+        raise ValueError("Tolerances cannot be negative.")
+    missing_new, missing_old = np.isnan(new), np.isnan(old)
+    with np.errstate(invalid="ignore"):
+        moved = np.abs(new - old) > np.maximum(absolute, relative * np.abs(old))
+    return np.where(missing_new | missing_old, missing_new != missing_old, moved)

@@ -11,6 +11,7 @@ from . import crm_loyalty_history
 from . import crm_loyalty_level
 from . import crm_loyalty_run
 from . import crm_loyalty_score
+from . import crm_loyalty_score_rank
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -279,6 +279,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         compute step computed beforehand (:meth:`_loyalty_prepare`)."""
         step = run.step
         _logger.info("Customer pyramid run %s of company %s: step %s", run.id, run.company_id.id, step)
+        self._loyalty_tune_session(self.env.cr)
         if step == "gather":
             if not self._loyalty_gather_sums(run):
                 return  # more invoices to read
@@ -303,6 +304,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
         if following == "done":
             values.update(state="done", date_end=fields.Datetime.now())
         run.write(values)
+
+    @api.model
+    def _loyalty_tune_session(self, cr):
+        """No JIT compilation for the rest of the transaction: the engine's statements scan whole tables
+        once, and compiling them cost more than it saved (60 ms of a 460 ms statement at 100k customers)."""
+        cr.execute("SET LOCAL jit = off")
 
     @api.model
     def _loyalty_fail(self, run, error):

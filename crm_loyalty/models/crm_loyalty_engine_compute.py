@@ -23,6 +23,7 @@ from ..loyalty_analytics import (
     customer_metrics,
     discounted_clv,
     elastic_flags,
+    estimate_moved,
     fit_bgnbd,
     fit_gamma_gamma,
     gamma_gamma_expected_spend,
@@ -39,7 +40,7 @@ SCORE_COLUMNS = [
     ("partner_id", "integer"),
     ("computed_level_id", "integer"),
     ("is_active_customer", "boolean"),
-    ("rank", "integer"),
+    ("is_ranked", "boolean"),
     ("revenue_window", "numeric"),
     ("revenue_lifetime", "numeric"),
     ("cost_window", "numeric"),
@@ -49,8 +50,6 @@ SCORE_COLUMNS = [
     ("invoice_count", "integer"),
     ("first_invoice_date", "date"),
     ("last_invoice_date", "date"),
-    ("tenure_days", "integer"),
-    ("recency_days", "integer"),
     ("avg_invoice_value", "numeric"),
     ("clv", "numeric"),
     ("clv_method", "varchar"),
@@ -65,8 +64,18 @@ SCORE_COLUMNS = [
     ("elastic_price_insensitive", "boolean"),
     ("is_key_account", "boolean"),
 ]
-# the values of a score a run writes (hashed to know whether it changed)
-VALUE_COLUMNS = [name for name, _type in SCORE_COLUMNS if name != "partner_id"]
+# the lifetime-value model's estimates: refitted every run, they move a little every day for every
+# customer (P(alive) falls while a customer does not buy); a score is rewritten for them only when one
+# moves beyond its tolerance from the stored value, as (absolute, relative) - absolute None: one unit of
+# the currency's rounding
+MODEL_TOLERANCES = {
+    "probability_alive": (0.005, 0.0),
+    "expected_purchases": (0.005, 0.005),
+    "expected_spend": (None, 0.005),
+    "clv": (None, 0.005),
+}
+# the other values of a score a run writes, exactly (hashed to know whether they changed)
+VALUE_COLUMNS = [name for name, _type in SCORE_COLUMNS if name != "partner_id" and name not in MODEL_TOLERANCES]
 # staging table: the changed scores, plus what the write step needs to know about each row
 STAGE_COLUMNS = [
     *SCORE_COLUMNS,
@@ -323,7 +332,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "partner_id": frame["partner_id"],
                 "computed_level_id": level_ids.astype(np.int64),
                 "is_active_customer": frame["is_active"],
-                "rank": pyramid["rank"],
+                "is_ranked": pyramid["rank"].to_numpy() > 0,
                 "revenue_window": frame["revenue_window"].round(digits),
                 "revenue_lifetime": frame["revenue_lifetime"].round(digits),
                 "cost_window": frame["cost_window"].round(digits),
@@ -333,8 +342,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "invoice_count": frame["invoice_count"],
                 "first_invoice_date": frame["first_invoice_date"].dt.date,
                 "last_invoice_date": frame["last_invoice_date"].dt.date,
-                "tenure_days": metrics["tenure_days"],
-                "recency_days": metrics["recency_days"],
                 "avg_invoice_value": metrics["avg_invoice_value"].round(digits),
                 "clv": lifetime["clv"].round(digits),
                 "clv_method": lifetime["clv_method"],
@@ -394,9 +401,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
         # ``prepared``: a list holding them, emptied here, so that the frames go as soon as they are staged
         out, clv_method, clv_note = prepared.pop() if prepared else self._loyalty_prepare(run)
         out["values_hash"] = self._loyalty_values_hash(out)
-        self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account"])
+        self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account", *MODEL_TOLERANCES])
         # the current scores through COPY, hashes as integers: no Python object per score
-        columns = ["partner_id", "values_hash", "is_key_account"]
+        columns = ["partner_id", "values_hash", "is_key_account", *MODEL_TOLERANCES]
         current = (
             self.env["crm.loyalty.invoice"]
             ._loyalty_read_frame(
@@ -404,18 +411,27 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 SQL(
                     """SELECT partner_id,
                           CASE WHEN values_hash ~ '^-?[0-9]{1,19}$' THEN values_hash::bigint ELSE 0 END,
-                          COALESCE(is_key_account, FALSE)::int
+                          COALESCE(is_key_account, FALSE)::int, %s
                      FROM crm_loyalty_score WHERE company_id = %s""",
+                    SQL(", ").join(SQL.identifier(name) for name in MODEL_TOLERANCES),
                     company.id,
                 ),
                 columns,
-                integers=columns,
+                integers=columns[:3],
             )
             .set_index("partner_id")
         )
         known = out["partner_id"].isin(current.index).to_numpy()
         previous = current.reindex(out["partner_id"], fill_value=0)  # int64 kept: no float rounding
         changed = ~known | (previous["values_hash"].to_numpy() != out["values_hash"].to_numpy())
+        rounding = company.currency_id.rounding
+        for name, (absolute, relative) in MODEL_TOLERANCES.items():
+            changed |= estimate_moved(
+                out[name].to_numpy(dtype=float, na_value=np.nan),
+                previous[name].to_numpy(dtype=float),
+                rounding if absolute is None else absolute,
+                relative,
+            )
         staged = out[changed]
         was_key = (previous["is_key_account"].to_numpy() == 1)[changed]
         now_key = staged["is_key_account"].to_numpy(dtype=bool)

@@ -34,6 +34,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         # Odoo's cursors are REPEATABLE READ: every query of the gathering sees the same snapshot
         self.env.flush_all()
         with self.env.registry.cursor(readonly=True) as cr:
+            self.env["crm.loyalty.engine"]._loyalty_tune_session(cr)
             yield self.env(cr=cr)
 
     @api.model

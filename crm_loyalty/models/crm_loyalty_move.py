@@ -168,21 +168,17 @@ class CrmLoyaltyMove(models.Model):
             SQL(
                 """
                 INSERT INTO crm_loyalty_move_todo (move_id)
-                -- read before, changed since
-                SELECT kept.move_id
-                  FROM crm_loyalty_move kept
-             LEFT JOIN account_move move ON move.id = kept.move_id AND %(qualifies)s
-                 WHERE kept.company_id = %(company)s
-                   AND (move.id IS NULL
-                        OR move.write_date IS DISTINCT FROM kept.move_write_date
-                        OR move.commercial_partner_id != kept.partner_id
-                        OR move.invoice_date != kept.day)
-                 UNION
-                -- posted since
-                SELECT move.id
-                  FROM account_move move
-                 WHERE %(qualifies)s
-                   AND NOT EXISTS (SELECT 1 FROM crm_loyalty_move kept WHERE kept.move_id = move.id)
+                -- posted since, gone since (deleted, reset, cancelled) or changed since: one full join
+                SELECT COALESCE(kept.move_id, move.id)
+                  FROM (SELECT move_id, move_write_date, partner_id, day
+                          FROM crm_loyalty_move WHERE company_id = %(company)s) kept
+             FULL JOIN (SELECT move.id, move.write_date, move.commercial_partner_id, move.invoice_date
+                          FROM account_move move WHERE %(qualifies)s) move
+                    ON move.id = kept.move_id
+                 WHERE move.id IS NULL OR kept.move_id IS NULL
+                       OR move.write_date IS DISTINCT FROM kept.move_write_date
+                       OR move.commercial_partner_id != kept.partner_id
+                       OR move.invoice_date != kept.day
                 %(by_cost)s
                 """,
                 qualifies=self._loyalty_qualifies(company),

@@ -52,7 +52,6 @@ class CrmLoyaltyScore(models.Model):
     override_user_id = fields.Many2one("res.users", string="Overridden By", readonly=True)
     override_date = fields.Datetime(string="Overridden On", readonly=True)
     is_active_customer = fields.Boolean(string="Active Customer", readonly=True)
-    rank = fields.Integer(readonly=True, help="Position in the ranking table of active customers (1 = best).")
     revenue_window = fields.Monetary(string="Revenue (ranking window)", readonly=True)
     revenue_lifetime = fields.Monetary(string="Lifetime Revenue", readonly=True)
     cost_window = fields.Monetary(string="Cost (ranking window)", readonly=True)
@@ -62,8 +61,6 @@ class CrmLoyaltyScore(models.Model):
     invoice_count = fields.Integer(string="Invoices", readonly=True)
     first_invoice_date = fields.Date(readonly=True)
     last_invoice_date = fields.Date(readonly=True)
-    tenure_days = fields.Integer(string="Tenure (days)", readonly=True, aggregator="avg")
-    recency_days = fields.Integer(string="Recency (days)", readonly=True, aggregator="avg")
     avg_invoice_value = fields.Monetary(string="Average Invoice", readonly=True, aggregator="avg")
     clv = fields.Monetary(
         string="Lifetime Value",

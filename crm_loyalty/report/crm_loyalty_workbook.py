@@ -294,7 +294,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             SQL(
                 """
                 SELECT partner.name, partner.ref,
-                       COALESCE(level.name ->> %(lang)s, level.name ->> 'en_US'), score.rank, sales.name,
+                       COALESCE(level.name ->> %(lang)s, level.name ->> 'en_US'), ranked.position, sales.name,
                        score.revenue_window, score.margin_window, score.margin_percent, score.revenue_lifetime,
                        score.invoice_count, score.last_invoice_date, score.clv, score.probability_alive,
                        score.profit_class, score.value_phase, score.is_key_account, score.is_elastic, score.at_risk
@@ -303,11 +303,17 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
              LEFT JOIN crm_loyalty_level level ON level.id = score.level_id
              LEFT JOIN res_users users ON users.id = partner.user_id
              LEFT JOIN res_partner sales ON sales.id = users.partner_id
+             -- the rank in the company's whole ranking table (not the user's part of it)
+             LEFT JOIN (SELECT ranking.id, row_number() OVER (ORDER BY %(rank_order)s) AS position
+                          FROM crm_loyalty_score ranking
+                         WHERE ranking.company_id = %(company)s AND ranking.is_ranked) ranked ON ranked.id = score.id
                  WHERE score.id IN %(visible)s
-              ORDER BY score.level_sequence, score.rank NULLS LAST, partner.name, score.id
+              ORDER BY score.level_sequence, ranked.position NULLS LAST, partner.name, score.id
                 """,
                 lang=lang,
                 visible=visible.subselect(),
+                rank_order=score_model._loyalty_rank_sql("ranking"),
+                company=company.id,
             )
         )
         row = 0

@@ -1,5 +1,5 @@
 from . import test_configuration, test_override_history, test_pyramid
-from . import test_lifetime_value
+from . import test_lifetime_value, test_live_figures
 from . import test_demo
 from . import test_visits
 from . import test_service

@@ -122,6 +122,50 @@ class TestLifetimeValueModel(LoyaltyCommon):
         self.assertEqual((change.level_to_id.code, change.reason), ("inactive", "at_risk"))
         self.assertFalse(self._score(self.loyal).level_id.code == "inactive")
 
+    def _stored_and_fresh(self, run):
+        """The stored estimates and the run's own fresh computation of them, by partner."""
+        fresh, _method, _note = self.env["crm.loyalty.engine"].sudo()._loyalty_prepare(run)
+        fresh = fresh.set_index("partner_id")
+        scores = self.env["crm.loyalty.score"].search([("company_id", "=", self.company.id)])
+        return scores, fresh
+
+    def test_next_day_writes_only_estimates_beyond_their_tolerance(self):
+        """A day later the refitted model moves every P(alive) and lifetime value a little: the scores are
+        rewritten only where an estimate moved beyond its tolerance, and every stored estimate stays within
+        it of the day's computation."""
+        first = self._recompute()
+        self.assertEqual(first.written_count, first.partner_count)
+        for days in (1, 2, 3):
+            with freeze_time(self.today + timedelta(days=days)):
+                run = self._recompute()
+                scores, fresh = self._stored_and_fresh(run)
+            self.assertLess(run.written_count, run.partner_count, f"day {days}: scores are kept")
+            moved_within = 0
+            for score in scores:
+                new = fresh.loc[score.partner_id.id]
+                for name, absolute, relative in (
+                    ("probability_alive", 0.005, 0.0),
+                    ("expected_purchases", 0.005, 0.005),
+                    ("expected_spend", 0.01, 0.005),
+                    ("clv", 0.01, 0.005),
+                ):
+                    stored, fresh_value = score[name], np.nan_to_num(new[name])  # no estimate: empty, read as 0
+                    tolerance = max(absolute, relative * abs(stored)) + 1e-9
+                    self.assertLessEqual(abs(fresh_value - stored), tolerance, f"{score.partner_id.name} {name}")
+                    moved_within += fresh_value != stored
+                # the exact figures are the day's
+                self.assertEqual(score.at_risk, bool(new["at_risk"]))
+                self.assertEqual(score.computed_level_id.id, new["computed_level_id"])
+            self.assertGreater(moved_within, 0, f"day {days}: estimates moved within their tolerance, not written")
+        # months later, the fortnightly buyer has been silent: its P(alive) fell beyond its tolerance, rewritten
+        loyal = self._score(self.loyal)
+        before = loyal.probability_alive
+        with freeze_time(self.today + timedelta(days=120)):
+            run = self._recompute()
+        loyal.invalidate_recordset()
+        self.assertEqual(loyal.run_id, run)
+        self.assertLess(loyal.probability_alive, before - 0.1)
+
 
 @freeze_time(LoyaltyCommon.today)
 @tagged("post_install", "-at_install")
