@@ -138,6 +138,30 @@ class CrmLoyaltyMove(models.Model):
         )
 
     @api.model
+    def _loyalty_build(self, company):
+        """The rows of every invoice of ``company``, which has none yet, in this transaction: read into a
+        temporary table first (``CREATE TABLE AS`` reads with parallel workers, ``INSERT ... SELECT`` with
+        one process: 1.4 s + 1.2 s instead of 4.5 s for 334k invoices).
+
+        :returns: the number of invoices read
+        """
+        cr = self.env.cr
+        self.env["crm.loyalty.move.cost"]._loyalty_remember(company)
+        cr.execute("DROP TABLE IF EXISTS crm_loyalty_move_new")
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE crm_loyalty_move_new ON COMMIT DROP AS %s",
+                self._loyalty_sums_query(company, SQL("TRUE")),
+            )
+        )
+        columns = SQL(", ").join(SQL.identifier(name) for name in self.COLUMNS)
+        cr.execute(SQL("INSERT INTO crm_loyalty_move (%s) SELECT * FROM crm_loyalty_move_new", columns))
+        read = cr.rowcount
+        cr.execute("DROP TABLE crm_loyalty_move_new")
+        cr.execute("ANALYZE crm_loyalty_move")
+        return read
+
+    @api.model
     def _loyalty_sync(self, company):
         """Bring the rows of ``company`` up to date with its invoices, in this transaction: rows of
         invoices deleted, no longer posted or changed since they were read go, the invoices posted or
@@ -150,6 +174,8 @@ class CrmLoyaltyMove(models.Model):
         self.env["crm.loyalty.invoice"]._loyalty_flush()
         self.env.flush_all()
         costs = self.env["crm.loyalty.move.cost"]
+        if not self._loyalty_has_sums(company):
+            return self._loyalty_build(company)
         cr.execute("CREATE TEMPORARY TABLE IF NOT EXISTS crm_loyalty_move_todo (move_id integer) ON COMMIT DROP")
         cr.execute("TRUNCATE crm_loyalty_move_todo")
         cr.execute(costs._loyalty_changed_products(company))
