@@ -404,43 +404,49 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account", *MODEL_TOLERANCES])
         # the current scores through COPY, hashes as integers: no Python object per score
         columns = ["partner_id", "values_hash", "is_key_account", *MODEL_TOLERANCES]
-        current = (
-            self.env["crm.loyalty.invoice"]
-            ._loyalty_read_frame(
-                self.env.cr,
-                SQL(
-                    """SELECT partner_id,
+        current = self.env["crm.loyalty.invoice"]._loyalty_read_frame(
+            self.env.cr,
+            SQL(
+                """SELECT partner_id,
                           CASE WHEN values_hash ~ '^-?[0-9]{1,19}$' THEN values_hash::bigint ELSE 0 END,
                           COALESCE(is_key_account, FALSE)::int, %s
                      FROM crm_loyalty_score WHERE company_id = %s""",
-                    SQL(", ").join(SQL.identifier(name) for name in MODEL_TOLERANCES),
-                    company.id,
-                ),
-                columns,
-                integers=columns[:3],
-            )
-            .set_index("partner_id")
+                SQL(", ").join(SQL.identifier(name) for name in MODEL_TOLERANCES),
+                company.id,
+            ),
+            columns,
+            integers=columns[:3],
         )
-        known = out["partner_id"].isin(current.index).to_numpy()
-        previous = current.reindex(out["partner_id"], fill_value=0)  # int64 kept: no float rounding
-        changed = ~known | (previous["values_hash"].to_numpy() != out["values_hash"].to_numpy())
-        rounding = company.currency_id.rounding
-        for name, (absolute, relative) in MODEL_TOLERANCES.items():
-            changed |= estimate_moved(
-                out[name].to_numpy(dtype=float, na_value=np.nan),
-                previous[name].to_numpy(dtype=float),
-                rounding if absolute is None else absolute,
-                relative,
-            )
-        staged = out[changed]
-        was_key = (previous["is_key_account"].to_numpy() == 1)[changed]
+        # each stored value beside the new one, one column at a time (no reindexed copy of the scores:
+        # memory at a million customers); int64 hashes compared as such, no float rounding
+        current_ids = current["partner_id"].to_numpy()
+        positions = pd.Index(current_ids).get_indexer(out["partner_id"].to_numpy())
+        known = positions >= 0
+        changed = ~known
+        was_key = np.zeros(len(out), dtype=bool)
+        if len(current):
+            take = np.where(known, positions, 0)
+            changed |= current["values_hash"].to_numpy()[take] != out["values_hash"].to_numpy()
+            rounding = company.currency_id.rounding
+            for name, (absolute, relative) in MODEL_TOLERANCES.items():
+                changed |= estimate_moved(
+                    out[name].to_numpy(dtype=float, na_value=np.nan),
+                    current[name].to_numpy(dtype=float)[take],
+                    rounding if absolute is None else absolute,
+                    relative,
+                )
+            was_key = known & (current["is_key_account"].to_numpy()[take] == 1)
+        removed = np.setdiff1d(current_ids, out["partner_id"].to_numpy())
+        del current, positions, known
+        partner_count = len(out)
+        # a first run writes every score: the frame itself, not a copy of it
+        staged = out if changed.all() else out[changed]
+        was_key = was_key[changed]
         now_key = staged["is_key_account"].to_numpy(dtype=bool)
         staged.insert(len(staged.columns), "key_change", np.where(was_key == now_key, None, now_key))
         staged.insert(len(staged.columns), "removed", False)
-        removed = current.index.difference(pd.Index(out["partner_id"]))
-        gone = pd.DataFrame({"partner_id": removed.to_numpy(dtype=np.int64), "removed": True})
-        partner_count = len(out)
-        del out, previous, current
+        gone = pd.DataFrame({"partner_id": removed.astype(np.int64), "removed": True})
+        del out
         staged = pd.concat([staged, gone], ignore_index=True) if len(gone) else staged
         self._loyalty_stage(run, staged)
         self._loyalty_keep_moves(run)
