@@ -61,21 +61,27 @@ class CrmLoyaltyScore(models.Model):
         ]
         return SQL(", ").join(terms)
 
-    def _loyalty_ranks(self, condition, company=None):
+    def _loyalty_ranks(self, condition, company=None, revenue_from=None):
         """``{score id: rank}`` of the ranked scores whose rank meets ``condition`` (SQL on ``position``),
         by one window over each company's ranking table (``company``'s only, when given). Ids only: a
-        search filters them with the user's record rules."""
+        search filters them with the user's record rules.
+
+        :param revenue_from: the lowest window revenue of the scores wanted: the window then sorts only the
+            head of the table (every customer ranked before them has at least that revenue), so the ranks
+            of the first pages (Top, Big) cost little even with a million customers
+        """
         self.flush_model(["company_id", "is_ranked", *(name for name, _direction in RANK_ORDER)])
         self.env.cr.execute(
             SQL(
                 """SELECT id, position FROM (
                        SELECT id, row_number() OVER (PARTITION BY company_id ORDER BY %(order)s) AS position
                          FROM crm_loyalty_score score
-                        WHERE score.is_ranked %(company)s
+                        WHERE score.is_ranked %(company)s %(head)s
                    ) ranked
                    WHERE %(condition)s""",
                 order=self._loyalty_rank_sql("score"),
                 company=SQL("AND score.company_id = %s", company) if company else SQL(),
+                head=SQL("AND score.revenue_window >= %s", revenue_from) if revenue_from is not None else SQL(),
                 condition=condition,
             )
         )
@@ -85,9 +91,10 @@ class CrmLoyaltyScore(models.Model):
     def _compute_rank(self):
         ranks = {}
         for company in self.company_id:
-            ids = self.filtered(lambda s, company=company: s.company_id == company and s.is_ranked).ids
-            if ids:
-                ranks.update(self._loyalty_ranks(SQL("id = ANY(%s)", ids), company.id))
+            scores = self.filtered(lambda s, company=company: s.company_id == company and s.is_ranked)
+            if scores:
+                lowest = min(scores.mapped("revenue_window"))
+                ranks.update(self._loyalty_ranks(SQL("id = ANY(%s)", scores.ids), company.id, lowest))
         for score in self:
             score.rank = ranks.get(score.id, 0)
 
