@@ -63,22 +63,33 @@ class CrmLoyaltyHistory(models.Model):
         """Every level change of ``company``, oldest first: DataFrame ``partner_id``, ``date``,
         ``level_code`` (None when the customer left the pyramid)."""
         self.flush_model()
-        self.env["crm.loyalty.level"].flush_model(["code"])
-        self.env.cr.execute(
+        # through COPY, levels as ids and dates as epoch seconds: no Python tuple, datetime or string per
+        # row (a million customers' history, and more once rebuilt over months)
+        columns = ["partner_id", "epoch", "level_id"]
+        frame = self.env["crm.loyalty.invoice"]._loyalty_read_frame(
+            self.env.cr,
             SQL(
                 """
-                SELECT history.partner_id, history.date, level.code
+                SELECT history.partner_id, EXTRACT(EPOCH FROM history.date), COALESCE(history.level_to_id, 0)
                   FROM crm_loyalty_history history
-             LEFT JOIN crm_loyalty_level level ON level.id = history.level_to_id
                  WHERE history.company_id = %s
               ORDER BY history.date, history.id
                 """,
                 company.id,
-            )
+            ),
+            columns,
+            integers=["partner_id", "level_id"],
         )
-        frame = pd.DataFrame(self.env.cr.fetchall(), columns=["partner_id", "date", "level_code"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        self.env["crm.loyalty.level"].flush_model(["code"])
+        self.env.cr.execute(SQL("SELECT id, code FROM crm_loyalty_level WHERE company_id = %s", company.id))
+        codes = dict(self.env.cr.fetchall())
+        return pd.DataFrame(
+            {
+                "partner_id": frame["partner_id"],
+                "date": pd.to_datetime(frame["epoch"], unit="s").dt.round("us"),
+                "level_code": frame["level_id"].map(codes).astype(object).where(frame["level_id"] > 0, None),
+            }
+        )
 
     # ------------------------------------------------------------------
     # History rebuilt from the invoices
