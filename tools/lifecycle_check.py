@@ -18,6 +18,10 @@ MODULES = ("crm_loyalty", "crm_loyalty_helpdesk")
 SKIPPED_COLUMNS = {"write_date", "write_uid"}
 
 
+def _version_tuple(version):
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
 def _tables(cr):
     cr.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'crm\\_loyalty\\_%'")
     return sorted(row[0] for row in cr.fetchall())
@@ -49,6 +53,8 @@ def snapshot(env):
         [MODULES],
     )
     data["demo_records"] = cr.fetchall()
+    cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'crm_loyalty'")
+    data["version"] = cr.fetchone()[0]
     return data
 
 
@@ -86,7 +92,7 @@ def compare(env, path):
         before = json.load(handle)
     problems = []
     for table, entry in before.items():
-        if table == "demo_records":
+        if table in ("demo_records", "version"):
             continue
         columns = entry["columns"]
         now = _columns(env.cr, table)
@@ -98,8 +104,12 @@ def compare(env, path):
         lost = [row for row in entry["rows"] if tuple(row) not in after]
         if lost:
             problems.append(f"{table}: {len(lost)} of {len(entry['rows'])} rows lost or changed, e.g. {lost[0]}")
+    # 18.0.1.1.0 restricted Loyalty Users to their own customers and gave those who had the rights directly
+    # (not as salespeople) the new "All Customers" group; a user created in 18.0.1.1.0 or later keeps
+    # what it was given
     direct = env["res.users"].search([("login", "=", "lifecycle_direct_loyalty_user")])
-    if not direct.has_group("crm_loyalty.group_loyalty_user_all"):
+    earlier = _version_tuple(before.get("version") or "0") < _version_tuple("18.0.1.1.0")
+    if earlier and not direct.has_group("crm_loyalty.group_loyalty_user_all"):
         problems.append("the direct Loyalty User lost sight of the customers of other salespeople")
     # the engine's new columns on the earlier rows: runs ended, analyses computed when saved
     runs = env["crm.loyalty.run"].search([])
@@ -108,10 +118,10 @@ def compare(env, path):
     for model in ("crm.loyalty.economics", "crm.loyalty.migration"):
         if env[model].search_count([("needs_compute", "=", True)]):
             problems.append(f"{model}: records computed by the previous version ask to be computed again")
-    rows = sum(len(entry["rows"]) for table, entry in before.items() if table != "demo_records")
+    rows = sum(len(entry["rows"]) for table, entry in before.items() if table not in ("demo_records", "version"))
     for problem in problems:
         print(f"UPGRADE PROBLEM: {problem}")
-    print(f"upgrade kept {rows} rows of {len(before) - 1} tables" if not problems else "upgrade lost data")
+    print(f"upgrade kept {rows} rows of {len(before) - 2} tables" if not problems else "upgrade lost data")
     return 1 if problems else 0
 
 

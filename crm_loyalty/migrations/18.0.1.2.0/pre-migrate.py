@@ -3,8 +3,9 @@
 """18.0.1.2.0: a score's rank and day counts (recency, tenure) are no longer stored but read live (a
 stored rank changed for every customer below one who moved up, the day counts for everyone every day,
 and a nightly run rewrote every score). Who is ranked is kept in the new ``is_ranked`` column, filled
-here from the stored rank; the old columns are dropped after the update (post-migrate). The next run
-rewrites every score once: the values it compares exactly changed (the hash of the stored values)."""
+here from the stored rank. The old columns stay, unused, as Odoo leaves those of fields no longer stored
+(nothing is dropped by an upgrade). The next run rewrites every score once: the values it compares
+exactly changed (the hash of the stored values)."""
 
 import logging
 
