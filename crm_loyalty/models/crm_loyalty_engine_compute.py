@@ -2,19 +2,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Engine, compute step: read the invoices, run the analytics, stage the scores that changed."""
 
-import io
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..loyalty_analytics import (
+    BgNbdParams,
     ClvFitError,
+    GammaGammaParams,
     PyramidConfigError,
     assign_levels,
     at_risk,
@@ -34,6 +35,12 @@ from ..loyalty_analytics import (
     rfm_from_transactions,
     value_phase,
 )
+
+# the lifetime-value models are refitted when their parameters are older than this (days), or when the
+# number of customers they were fitted on changed by more than REFIT_CUSTOMERS; in between, a nightly run
+# reuses them (the estimates still move with each customer's purchases and time)
+REFIT_DAYS = 7
+REFIT_CUSTOMERS = 0.02
 
 # Columns a run writes on a score, in the order of the staging table (partner_id first).
 SCORE_COLUMNS = [
@@ -84,6 +91,15 @@ STAGE_COLUMNS = [
     ("key_change", "boolean"),  # True: became a key account, False: ceased to be one, empty: neither
     ("removed", "boolean"),  # no longer a customer of the company: its score goes
 ]
+
+
+def _plain(values):
+    """``values`` with Python numbers only (JSON): numpy scalars as such, NaN as None."""
+    plain = {}
+    for name, value in values.items():
+        value = value.item() if isinstance(value, np.generic) else value
+        plain[name] = None if isinstance(value, float) and not np.isfinite(value) else value
+    return plain
 
 
 def _sums_per_partner(partner_ids, columns):
@@ -205,25 +221,34 @@ class CrmLoyaltyEngine(models.AbstractModel):
         position = pd.Series(np.arange(len(frame)), index=frame["partner_id"].to_numpy())
         rows = position.reindex(rfm.index).to_numpy()
         notes = []
-        bgnbd = gamma_gamma = None
+        bgnbd, gamma_gamma, fitted_on = self._loyalty_reused_fit(company, reference_date, len(rfm), notes)
         try:
-            bgnbd = fit_bgnbd(rfm["frequency"], rfm["recency"], rfm["T"])
-            notes.append(
-                self.env._(
-                    "BG/NBD on %(count)s customers: r=%(r).4f alpha=%(alpha).4f a=%(a).4f b=%(b).4f",
-                    count=len(rfm),
-                    **bgnbd.to_dict(),
+            if bgnbd is None:
+                bgnbd = fit_bgnbd(rfm["frequency"], rfm["recency"], rfm["T"])
+                notes.append(
+                    self.env._(
+                        "BG/NBD on %(count)s customers: r=%(r).4f alpha=%(alpha).4f a=%(a).4f b=%(b).4f",
+                        count=len(rfm),
+                        **bgnbd.to_dict(),
+                    )
                 )
-            )
-            gamma_gamma = fit_gamma_gamma(rfm["frequency"], rfm["monetary_value"])
-            notes.append(
-                self.env._(
-                    "Gamma-Gamma: p=%(p).4f q=%(q).4f gamma=%(gamma).4f",
-                    **gamma_gamma.to_dict(),
+                gamma_gamma = fit_gamma_gamma(rfm["frequency"], rfm["monetary_value"])
+                notes.append(
+                    self.env._(
+                        "Gamma-Gamma: p=%(p).4f q=%(q).4f gamma=%(gamma).4f",
+                        **gamma_gamma.to_dict(),
+                    )
                 )
-            )
+                fitted_on = reference_date
         except ClvFitError as error:
             notes.append(self.env._("No model: %(reason)s", reason=str(error)))
+        if bgnbd is not None and gamma_gamma is not None:
+            # kept with the run (DataFrame.attrs): the next runs of the week reuse them
+            result.attrs["clv_params"] = {
+                "bgnbd": _plain(bgnbd.to_dict()),
+                "gamma_gamma": _plain(gamma_gamma.to_dict()),
+                "fitted_on": str(fitted_on),
+            }
         if bgnbd is not None:
             horizon = months * 365.25 / 12.0 / 7.0
             args = (rfm["frequency"], rfm["recency"], rfm["T"])
@@ -270,6 +295,40 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
         )
         return result, "historical", "\n".join(notes)
+
+    def _loyalty_reused_fit(self, company, reference_date, customers, notes):
+        """The parameters of a recent fit of the company (:data:`REFIT_DAYS`, :data:`REFIT_CUSTOMERS`):
+        ``(BgNbdParams, GammaGammaParams, date fitted as of)``, else ``(None, None, None)``."""
+        params, run = self.env["crm.loyalty.run"]._loyalty_recent_fit(company, reference_date, REFIT_DAYS)
+        if not params:
+            return None, None, None
+        try:
+            bgnbd = BgNbdParams(**params["bgnbd"])
+            gamma_gamma = GammaGammaParams(**params["gamma_gamma"])
+        except TypeError:  # parameters of another version
+            return None, None, None
+        if abs(customers - bgnbd.n_customers) > REFIT_CUSTOMERS * max(bgnbd.n_customers, 1):
+            return None, None, None
+        notes.append(
+            self.env._(
+                "BG/NBD and Gamma-Gamma of %(run)s reused (fitted as of %(date)s on %(fitted)s customers, %(count)s "
+                "now; refitted after %(days)s days): r=%(r).4f alpha=%(alpha).4f a=%(a).4f b=%(b).4f, "
+                "p=%(p).4f q=%(q).4f gamma=%(gamma).4f",
+                run=run.display_name,
+                date=params["fitted_on"],
+                fitted=bgnbd.n_customers,
+                count=customers,
+                days=REFIT_DAYS,
+                r=bgnbd.r,
+                alpha=bgnbd.alpha,
+                a=bgnbd.a,
+                b=bgnbd.b,
+                p=gamma_gamma.p,
+                q=gamma_gamma.q,
+                gamma=gamma_gamma.gamma,
+            )
+        )
+        return bgnbd, gamma_gamma, fields.Date.to_date(params["fitted_on"])
 
     def _loyalty_value_phases(self, company, frame, days, reference_date):
         """Value phase from the revenue of the last periods (credit notes included)."""
@@ -358,6 +417,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "change_reason": np.where(demoted, "at_risk", None),
             }
         )
+        out.attrs["clv_params"] = lifetime.attrs.get("clv_params")
         return out, clv_method, clv_note
 
     @api.model
@@ -400,6 +460,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         company = run.company_id
         # ``prepared``: a list holding them, emptied here, so that the frames go as soon as they are staged
         out, clv_method, clv_note = prepared.pop() if prepared else self._loyalty_prepare(run)
+        clv_params = out.attrs.get("clv_params")
         out["values_hash"] = self._loyalty_values_hash(out)
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account", *MODEL_TOLERANCES])
         # the current scores through COPY, hashes as integers: no Python object per score
@@ -456,32 +517,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "written_count": len(staged),
                 "clv_method": clv_method,
                 "clv_note": clv_note,
+                "clv_params": clv_params,
             }
         )
-
-    @api.model
-    def _loyalty_stage(self, run, rows):
-        """Create the run's staging table and COPY ``rows`` into it, in chunks."""
-        cr = self.env.cr
-        table = self._loyalty_stage_table(run)
-        self._loyalty_drop_stage(run)
-        cr.execute(
-            SQL(
-                "CREATE UNLOGGED TABLE %s (%s)",
-                table,
-                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in STAGE_COLUMNS),
-            )
-        )
-        columns = [name for name, _kind in STAGE_COLUMNS]
-        for start in range(0, len(rows), 100_000):
-            # chunk by chunk: no copy of all the rows
-            chunk = rows.iloc[start : start + 100_000].reindex(columns=columns)
-            for name, kind in STAGE_COLUMNS:
-                if kind == "integer":  # not 12.0 in the CSV once removed rows bring empty values
-                    chunk[name] = chunk[name].astype("Int64")
-            buffer = io.StringIO()
-            chunk.to_csv(buffer, index=False, header=False, na_rep="")
-            buffer.seek(0)
-            cr.copy_expert(cr.mogrify(SQL("COPY %s FROM STDIN WITH (FORMAT csv)", table)).decode(), buffer)
-        cr.execute(SQL("CREATE UNIQUE INDEX ON %s (partner_id)", table))
-        cr.execute(SQL("ANALYZE %s", table))

@@ -1,12 +1,14 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Engine, write, notify and finish steps."""
+"""Engine, staging of the changed scores, write, notify and finish steps."""
+
+import io
 
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
 from ..loyalty_analytics import LEVEL_CODES
-from .crm_loyalty_engine_compute import SCORE_COLUMNS
+from .crm_loyalty_engine_compute import SCORE_COLUMNS, STAGE_COLUMNS
 
 NOTIFY_BATCH = 500
 
@@ -14,6 +16,33 @@ NOTIFY_BATCH = 500
 # one engine in three files of a few hundred lines each (steps, compute, write): not merged on purpose
 class CrmLoyaltyEngine(models.AbstractModel):
     _inherit = "crm.loyalty.engine"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _loyalty_stage(self, run, rows):
+        """Create the run's staging table and COPY ``rows`` into it, in chunks."""
+        cr = self.env.cr
+        table = self._loyalty_stage_table(run)
+        self._loyalty_drop_stage(run)
+        cr.execute(
+            SQL(
+                "CREATE UNLOGGED TABLE %s (%s)",
+                table,
+                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in STAGE_COLUMNS),
+            )
+        )
+        columns = [name for name, _kind in STAGE_COLUMNS]
+        for start in range(0, len(rows), 100_000):
+            # chunk by chunk: no copy of all the rows
+            chunk = rows.iloc[start : start + 100_000].reindex(columns=columns)
+            for name, kind in STAGE_COLUMNS:
+                if kind == "integer":  # not 12.0 in the CSV once removed rows bring empty values
+                    chunk[name] = chunk[name].astype("Int64")
+            buffer = io.StringIO()
+            chunk.to_csv(buffer, index=False, header=False, na_rep="")
+            buffer.seek(0)
+            cr.copy_expert(cr.mogrify(SQL("COPY %s FROM STDIN WITH (FORMAT csv)", table)).decode(), buffer)
+        cr.execute(SQL("CREATE UNIQUE INDEX ON %s (partner_id)", table))
+        cr.execute(SQL("ANALYZE %s", table))
 
     @api.model
     def _loyalty_keep_moves(self, run):

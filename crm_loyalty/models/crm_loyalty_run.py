@@ -81,7 +81,29 @@ class CrmLoyaltyRun(models.Model):
         readonly=True,
     )
     clv_note = fields.Text(string="Lifetime Value Model", readonly=True)
+    clv_params = fields.Json(
+        string="Lifetime Value Parameters",
+        readonly=True,
+        help="The BG/NBD and Gamma-Gamma parameters the run used, and the date they were fitted as of.",
+    )
     history_ids = fields.One2many("crm.loyalty.history", "run_id", string="Level Changes")
+
+    @api.model
+    def _loyalty_recent_fit(self, company, reference_date, max_days):
+        """The lifetime-value parameters of the company's latest ended run, when they were fitted as of a
+        date at most ``max_days`` from ``reference_date``: ``(params dict, run)``, else ``(None, None)``."""
+        run = self.search(
+            [("company_id", "=", company.id), ("state", "=", "done"), ("clv_method", "=", "bgnbd")],
+            order="date_end desc, id desc",
+            limit=1,
+        )
+        params = run.clv_params or {}
+        fitted_on = params.get("fitted_on")
+        if not (fitted_on and params.get("bgnbd") and params.get("gamma_gamma")):
+            return None, None
+        if abs((fields.Date.to_date(fitted_on) - reference_date).days) > max_days:
+            return None, None
+        return params, run
 
     @api.model
     def _loyalty_reference_date(self, date=None):

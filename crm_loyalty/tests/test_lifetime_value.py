@@ -102,6 +102,38 @@ class TestLifetimeValueModel(LoyaltyCommon):
         self.assertEqual(self.loyal.loyalty_score_id, loyal)
         self.assertEqual(self.loyal.loyalty_score_id.clv_method, "bgnbd")
 
+    def test_fit_reused_for_a_week(self):
+        """The nightly runs of a week reuse the models fitted as of its first day; a week after that fit, or
+        as soon as the customers fitted on changed by more than 2 %, they are fitted again."""
+        first = self._recompute()
+        self.assertIn("BG/NBD on", first.clv_note)
+        self.assertEqual(first.clv_params["fitted_on"], str(self.today))
+        with freeze_time(self.today + timedelta(days=3)):
+            second = self._recompute()
+        self.assertIn("reused", second.clv_note)
+        self.assertEqual(second.clv_params, first.clv_params)
+        self.assertEqual(second.clv_method, "bgnbd")
+        # the fit's own date counts, not the last run's: 8 days after it, fitted again
+        with freeze_time(self.today + timedelta(days=8)):
+            third = self._recompute()
+        self.assertNotIn("reused", third.clv_note)
+        self.assertEqual(third.clv_params["fitted_on"], str(self.today + timedelta(days=8)))
+        self.assertNotEqual(third.clv_params["bgnbd"]["r"], first.clv_params["bgnbd"]["r"])
+        # 10 new repeat buyers (4 % more customers): fitted again the next day
+        newcomers = self.env["res.partner"].create([{"name": f"Newcomer {i}", "is_company": True} for i in range(10)])
+        self._invoices(
+            [
+                {"partner": partner, "amount": 90.0, "date": self.today + timedelta(days=day)}
+                for partner in newcomers
+                for day in (2, 6)
+            ]
+        )
+        with freeze_time(self.today + timedelta(days=9)):
+            fourth = self._recompute()
+        self.assertIn("BG/NBD on", fourth.clv_note)
+        self.assertEqual(fourth.clv_params["fitted_on"], str(self.today + timedelta(days=9)))
+        self.assertEqual(fourth.clv_params["bgnbd"]["n_customers"], third.clv_params["bgnbd"]["n_customers"] + 10)
+
     def test_at_risk_flag_then_treated_as_inactive(self):
         self.company.loyalty_alive_threshold = 0.3
         self._recompute()
