@@ -171,9 +171,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _loyalty_log(self, run):
         """The history rows of the run's level changes (kept aside by the switch), in one transaction."""
         cr = self.env.cr
-        if run.written_count > 1000:
+        if run.written_count > max(1000, run.partner_count // 10):
             # fresh statistics after a mass write (not in the switch, kept short): the planner would take a
-            # company's first scores for an empty table
+            # company's first scores for an empty table; a nightly run's few changes are autovacuum's
             cr.execute("ANALYZE crm_loyalty_score")
         self.env["crm.loyalty.history"].flush_model()
         cr.execute(
