@@ -5,11 +5,33 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES
 from ..loyalty_analytics.kpi import levels_at, new_customers, period_kpis, period_kpis_by_level
 from .loyalty_access import LOYALTY_MANAGER, check_group
+
+# what a group of KPI rows (several salespeople, levels or months) shows in grouped lists and pivots:
+# flows (new, lost, revenue, visits) add up; rates are the ratio of their sums (a month of 90 customers
+# weighs more than one of 3), not an average of rates
+KPI_RATIOS = {
+    "retention_rate": ("retained_count", "active_start"),
+    "churn_rate": ("lost_count", "active_start"),
+    "visit_completion": ("visit_done_count", "visit_count"),
+    "attainment_new_customers": ("ytd_new_customers", "target_new_customers"),
+    "attainment_new_revenue": ("ytd_new_revenue", "target_new_revenue"),
+}
+# stocks (customers at a date, year-to-date figures, yearly targets repeated each month) add up within a
+# month, and over months show the average of the monthly totals, never their sum
+KPI_STOCKS = (
+    "active_start",
+    "active_end",
+    "target_new_customers",
+    "ytd_new_customers",
+    "target_new_revenue",
+    "ytd_new_revenue",
+)
 
 
 class CrmLoyaltyKpi(models.Model):
@@ -29,13 +51,35 @@ class CrmLoyaltyKpi(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    active_start = fields.Integer(string="Active at Start", readonly=True, aggregator="sum")
-    active_end = fields.Integer(string="Active Customers", readonly=True, aggregator="sum")
+    active_start = fields.Integer(
+        string="Active at Start",
+        readonly=True,
+        aggregator="avg",
+        help="Active customers at the start of the month; over several months, the average of the monthly totals.",
+    )
+    active_end = fields.Integer(
+        string="Active Customers",
+        readonly=True,
+        aggregator="avg",
+        help="Active customers at the end of the month; over several months, the average of the monthly totals.",
+    )
     new_count = fields.Integer(string="New Customers", readonly=True)
     lost_count = fields.Integer(string="Lost Customers", readonly=True)
     retained_count = fields.Integer(string="Retained Customers", readonly=True)
-    retention_rate = fields.Float(string="Retention (%)", digits=(5, 1), readonly=True, aggregator="avg")
-    churn_rate = fields.Float(string="Churn (%)", digits=(5, 1), readonly=True, aggregator="avg")
+    retention_rate = fields.Float(
+        string="Retention (%)",
+        digits=(5, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Retained customers / active customers at the start; for a group of rows, the ratio of their sums.",
+    )
+    churn_rate = fields.Float(
+        string="Churn (%)",
+        digits=(5, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Lost customers / active customers at the start; for a group of rows, the ratio of their sums.",
+    )
     upgrades = fields.Integer(readonly=True)
     downgrades = fields.Integer(readonly=True)
     development = fields.Integer(string="Customer Development", readonly=True, help="New customers + upgrades.")
@@ -95,6 +139,25 @@ class CrmLoyaltyKpi(models.Model):
             "One KPI row per month, salesperson and level.",
         ),
     ]
+
+    def _read_group_select(self, aggregate_spec, query):
+        fname, property_name, func = parse_read_group_spec(aggregate_spec)
+        if property_name or func not in ("sum", "avg"):
+            return super()._read_group_select(aggregate_spec, query)
+        if fname in KPI_RATIOS:
+            numerator, denominator = KPI_RATIOS[fname]
+            return SQL(
+                "COALESCE(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 0)",
+                self._field_to_sql(self._table, numerator, query),
+                self._field_to_sql(self._table, denominator, query),
+            )
+        if fname in KPI_STOCKS:
+            return SQL(
+                "COALESCE(SUM(%s)::numeric / NULLIF(COUNT(DISTINCT %s), 0), 0)",
+                self._field_to_sql(self._table, fname, query),
+                self._field_to_sql(self._table, "date_month", query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("target_new_customers", "ytd_new_customers", "target_new_revenue", "ytd_new_revenue")
     def _compute_attainment(self):

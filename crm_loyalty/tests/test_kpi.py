@@ -201,3 +201,69 @@ class TestRetentionKpis(LoyaltyCommon):
         positions = [pyramid.index(f"<strong>{name}</strong>") for name in names]
         self.assertEqual(positions, sorted(positions))
         self.assertIn("<strong>Top</strong> · 1 customers", pyramid)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiAggregates(LoyaltyCommon):
+    """What a group of KPI rows shows in a pivot: flows add up, rates are ratios of sums, stocks are the
+    average of the monthly totals (never a sum over months)."""
+
+    def test_pivot_aggregates_mean_something(self):
+        anna = new_test_user(self.env, login="agg_anna", groups="sales_team.group_sale_salesman")
+        bob = new_test_user(self.env, login="agg_bob", groups="sales_team.group_sale_salesman")
+        values = [
+            # month, user, active at start, active at end, retained, lost, new, visits planned, done
+            ("2025-01-01", anna, 90, 88, 81, 9, 7, 10, 9),
+            ("2025-01-01", bob, 3, 4, 1, 2, 3, 0, 0),
+            ("2025-02-01", anna, 88, 92, 84, 4, 8, 10, 5),
+            ("2025-02-01", bob, 4, 2, 2, 2, 0, 2, 2),
+        ]
+        Kpi = self.env["crm.loyalty.kpi"]
+        # the rows the monthly computation writes (as superuser), read as the manager
+        Kpi.sudo().create(
+            [
+                {
+                    "date_month": month,
+                    "company_id": self.company.id,
+                    "user_id": user.id,
+                    "active_start": start,
+                    "active_end": end,
+                    "retained_count": retained,
+                    "lost_count": lost,
+                    "new_count": new,
+                    "retention_rate": 100.0 * retained / start,
+                    "churn_rate": 100.0 * lost / start,
+                    "visit_count": planned,
+                    "visit_done_count": done,
+                    "visit_completion": 100.0 * done / planned if planned else 0.0,
+                }
+                for month, user, start, end, retained, lost, new, planned, done in values
+            ]
+        )
+        measures = ["active_end:avg", "active_start:avg", "new_count:sum", "lost_count:sum", "retention_rate:avg"]
+        measures += ["churn_rate:avg", "visit_completion:avg"]
+        domain = [("company_id", "=", self.company.id)]
+        (total,) = Kpi._read_group(domain, [], measures)
+        active_end, active_start, new, lost, retention, churn, completion = total
+        # stocks: the average of the monthly totals (92 and 94), not 186
+        self.assertAlmostEqual(float(active_end), (92 + 94) / 2)
+        self.assertAlmostEqual(float(active_start), (93 + 92) / 2)
+        # flows add up
+        self.assertEqual((new, lost), (18, 17))
+        # rates weighted by the customers at the start: (81+1+84+2) / (90+3+88+4), not the mean of 4 rates
+        self.assertAlmostEqual(float(retention), 100.0 * 168 / 185)
+        self.assertAlmostEqual(float(churn), 100.0 * 17 / 185)
+        self.assertAlmostEqual(float(completion), 100.0 * 16 / 22)
+        # one month: the stock is that month's total
+        by_month = Kpi._read_group(domain, ["date_month:month"], ["active_end:avg"])
+        self.assertEqual(sorted(float(end) for _month, end in by_month), [92.0, 94.0])
+        # per salesperson over the two months: bob's retention is 3 / 7, his active customers 3 on average
+        by_user = {
+            user: rest for user, *rest in Kpi._read_group(domain, ["user_id"], ["retention_rate:avg", "active_end:avg"])
+        }
+        self.assertAlmostEqual(float(by_user[bob][0]), 100.0 * 3 / 7)
+        self.assertAlmostEqual(float(by_user[bob][1]), 3.0)
+        # the web client's own call (read_group with the fields' aggregators)
+        (group,) = Kpi.read_group(domain, ["active_end", "retention_rate"], [])
+        self.assertAlmostEqual(group["active_end"], 93.0)
+        self.assertAlmostEqual(group["retention_rate"], 100.0 * 168 / 185)
