@@ -13,6 +13,7 @@ from . import crm_loyalty_run
 from . import crm_loyalty_score
 from . import crm_loyalty_score_rank
 from . import res_company
+from . import ir_module_module
 from . import res_config_settings
 from . import res_partner
 from . import sale_order

@@ -161,6 +161,26 @@ class CrmLoyaltyLevel(models.Model):
         return {level.code: level.share for level in self if level.code in RANKED_CODES}
 
     @api.model
+    def _loyalty_translate_default_names(self, langs):
+        """Give the levels that still carry their default English name the default name in ``langs``
+        where they have none in that language yet (a language installed after the levels were created).
+        A name someone changed is left alone."""
+        defaults = {code: name for code, (name, _color, _share) in DEFAULT_LEVELS.items()}
+        self.flush_model(["name", "code"])
+        self.env.cr.execute("SELECT id, code, name FROM crm_loyalty_level")
+        rows = self.env.cr.fetchall()
+        for lang in langs:
+            if lang == "en_US":
+                continue
+            names = self.env["res.company"].with_context(lang=lang)._loyalty_level_names()
+            for level_id, code, stored in rows:
+                english = stored.get("en_US")
+                if english != defaults.get(code) or stored.get(lang, english) != english:
+                    continue
+                # levels of every company, whoever installs the language (their names only)
+                self.browse(level_id).sudo().update_field_translations("name", {lang: names[code]})
+
+    @api.model
     def _loyalty_levels_by_code(self, company):
         """All levels of ``company`` by code; refuses an incomplete pyramid."""
         levels = self.search([("company_id", "=", company.id)])

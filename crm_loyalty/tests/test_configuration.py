@@ -30,6 +30,28 @@ class TestConfiguration(LoyaltyCommon):
         self.assertEqual(top.with_context(lang="zh_CN").name, "顶端客户")
         self.assertEqual(top.with_context(lang="en_US").name, "Top")
 
+    def test_level_names_follow_a_language_installed_later(self):
+        """Levels created while a language was not installed get their names in it when it is (the
+        language install loads the module's terms); a name someone changed stays."""
+        top, big = self.levels["top"], self.levels["big"]
+        big.name = "Gold"
+        self.env.flush_all()
+        # as created before Chinese was installed: no Chinese name yet
+        self.env.cr.execute("UPDATE crm_loyalty_level SET name = name - 'zh_CN' WHERE id IN %s", [(top.id, big.id)])
+        self.env.invalidate_all()
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.assertEqual(top.with_context(lang="zh_CN").name, "Top")
+        self.env["ir.module.module"]._load_module_terms(["crm_loyalty"], ["zh_CN"])
+        self.env.invalidate_all()
+        self.assertEqual(top.with_context(lang="zh_CN").name, "顶端客户")
+        self.assertEqual(top.with_context(lang="en_US").name, "Top")
+        self.assertEqual(big.with_context(lang="zh_CN").name, "Gold", "a name someone chose stays")
+        # a Chinese name someone chose stays too
+        top.with_context(lang="zh_CN").name = "最重要客户"
+        self.env["ir.module.module"]._load_module_terms(["crm_loyalty"], ["zh_CN"])
+        self.env.invalidate_all()
+        self.assertEqual(top.with_context(lang="zh_CN").name, "最重要客户")
+
     def test_shares_must_be_positive_and_sum_to_100(self):
         with self.assertRaisesRegex(ValidationError, "must add up to 100%"), self.env.cr.savepoint():
             self.levels["top"].share = 2.0
