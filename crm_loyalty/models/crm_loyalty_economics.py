@@ -150,9 +150,7 @@ class CrmLoyaltyEconomics(models.Model):
             )
             .set_index("partner_id")["level_id"]
         )
-        codes = {
-            level.id: level.code for level in self.env["crm.loyalty.level"].search([("company_id", "=", company.id)])
-        }
+        codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(company)
         # customers whose history starts after the period (ranked for the first time later, e.g. the
         # module was installed after the period) take their current level
         known = pd.Index(

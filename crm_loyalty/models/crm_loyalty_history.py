@@ -80,9 +80,7 @@ class CrmLoyaltyHistory(models.Model):
             columns,
             integers=["partner_id", "level_id"],
         )
-        self.env["crm.loyalty.level"].flush_model(["code"])
-        self.env.cr.execute(SQL("SELECT id, code FROM crm_loyalty_level WHERE company_id = %s", company.id))
-        codes = dict(self.env.cr.fetchall())
+        codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(company)
         return pd.DataFrame(
             {
                 "partner_id": frame["partner_id"],

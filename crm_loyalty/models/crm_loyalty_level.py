@@ -3,6 +3,7 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES, PyramidConfigError, validate_shares
 
@@ -161,10 +162,20 @@ class CrmLoyaltyLevel(models.Model):
         return {level.code: level.share for level in self if level.code in RANKED_CODES}
 
     @api.model
+    def _loyalty_codes_by_id(self, company):
+        """``{level id: code}`` of every level of ``company`` (for the readers of history and scores)."""
+        self.flush_model(["code", "company_id"])
+        self.env.cr.execute(SQL("SELECT id, code FROM crm_loyalty_level WHERE company_id = %s", company.id))
+        return dict(self.env.cr.fetchall())
+
+    @api.model
     def _loyalty_translate_default_names(self, langs):
         """Give the levels that still carry their default English name the default name in ``langs``
         where they have none in that language yet (a language installed after the levels were created).
         A name someone changed is left alone."""
+        # called while a language's terms are loaded, which only administrators may do (module rights):
+        # checked here, the levels' names are then written as superuser whatever the loyalty rights
+        self.env["ir.module.module"].check_access("write")
         defaults = {code: name for code, (name, _color, _share) in DEFAULT_LEVELS.items()}
         self.flush_model(["name", "code"])
         self.env.cr.execute("SELECT id, code, name FROM crm_loyalty_level")
@@ -177,7 +188,6 @@ class CrmLoyaltyLevel(models.Model):
                 english = stored.get("en_US")
                 if english != defaults.get(code) or stored.get(lang, english) != english:
                     continue
-                # levels of every company, whoever installs the language (their names only)
                 self.browse(level_id).sudo().update_field_translations("name", {lang: names[code]})
 
     @api.model

@@ -10,6 +10,7 @@ from datetime import timedelta
 import openpyxl
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import LoyaltyCommon
@@ -61,6 +62,10 @@ class TestLiveFigures(LoyaltyCommon):
             Score.search([*company, ("rank", "=", False)]), self.scores - best - tied_more - tied_less - small
         )
         self.assertEqual(Score.search([*company, ("rank", "!=", 1)]), self.scores - best)
+        with self.assertRaisesRegex(UserError, "whole number"):
+            Score.search([*company, ("rank", "ilike", "1")])
+        with self.assertRaisesRegex(UserError, "whole number"):
+            Score.search([*company, ("recency_days", ">", 2.5)])
         ranked = Score.search([*company, ("is_ranked", "=", True)], order="rank")
         self.assertEqual(ranked.mapped("rank"), [1, 2, 3, 4])
         self.assertEqual(Score.search([*company, ("is_ranked", "=", True)], order="rank desc")[0], small)
