@@ -35,6 +35,11 @@
         "views/crm_loyalty_economics_views.xml",
         "views/crm_loyalty_dashboard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_loyalty/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -9,3 +9,4 @@ from . import test_data_edge_cases
 from . import test_input
 from . import test_engine
 from . import test_move_sums
+from . import test_ui

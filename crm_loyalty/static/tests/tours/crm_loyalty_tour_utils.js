@@ -1,0 +1,130 @@
+/** @odoo-module */
+// Steps shared by the tours of crm_loyalty.
+import { browser } from "@web/core/browser/browser";
+import { rpc } from "@web/core/network/rpc";
+
+/** Open a menu of CRM > Customer Loyalty (the CRM app being open). */
+export function openLoyaltyMenu(menuXmlid, content) {
+    return [
+        {
+            content: "open the Customer Loyalty menu",
+            trigger: '.o_main_navbar .dropdown-toggle[data-menu-xmlid="crm_loyalty.crm_loyalty_menu"]',
+            run: "click",
+        },
+        {
+            content: content || `open ${menuXmlid}`,
+            trigger: `.o-dropdown--menu .dropdown-item[data-menu-xmlid="crm_loyalty.${menuXmlid}"]`,
+            run: "click",
+        },
+    ];
+}
+
+/** Open menu ``child`` of the top menu ``parent`` of the current app. */
+export function openMenu(parent, child, content) {
+    return [
+        { content: `open ${parent}`, trigger: `.o_main_navbar .dropdown-toggle[data-menu-xmlid="${parent}"]`, run: "click" },
+        { content: content || `open ${child}`, trigger: `.o-dropdown--menu .dropdown-item[data-menu-xmlid="${child}"]`, run: "click" },
+    ];
+}
+
+/** Pick ``name`` in the many2one field ``field`` (inside ``scope``, e.g. ".modal"). */
+export function pickMany2one(field, search, name, scope = "") {
+    return [
+        { content: `type ${search} in ${field}`, trigger: `${scope} .o_field_widget[name=${field}] input`, run: `edit ${search}` },
+        { content: `pick ${name}`, trigger: `.o-autocomplete--dropdown-item > a:contains(${name})`, run: "click" },
+    ];
+}
+
+/** Search ``text`` in the search bar of the current view, which then shows a single record. */
+export function search(text) {
+    return [
+        { content: `search ${text}`, trigger: ".o_searchview_input", run: `edit ${text}` },
+        { content: "validate the search", trigger: ".o_searchview_input", run: "press Enter" },
+        { content: "the search is applied", trigger: `.o_searchview_facet:contains(${text})` },
+        {
+            content: "a single record left",
+            trigger:
+                ".o_action_manager:not(:has(.o_data_row ~ .o_data_row, " +
+                ".o_kanban_record:not(.o_kanban_ghost) ~ .o_kanban_record:not(.o_kanban_ghost)))",
+        },
+    ];
+}
+
+/** Wait, by polling the server, until the user's last pyramid run of the current company is done. */
+export function waitForRun(timeoutMs = 60000) {
+    return {
+        content: "the background run ends (the scheduler works meanwhile)",
+        trigger: "body",
+        async run() {
+            const deadline = Date.now() + timeoutMs;
+            while (Date.now() < deadline) {
+                const [run] = await rpc("/web/dataset/call_kw/crm.loyalty.run/search_read", {
+                    model: "crm.loyalty.run",
+                    method: "search_read",
+                    args: [[["mode", "=", "background"]], ["state", "error"]],
+                    kwargs: { order: "id desc", limit: 1 },
+                });
+                if (run && run.state === "done") {
+                    return;
+                }
+                if (run && run.state === "failed") {
+                    throw new Error(`the background run failed: ${run.error}`);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 250));
+            }
+            throw new Error("the background run did not end in time");
+        },
+    };
+}
+
+/**
+ * Catch the next file download of the web client (an ir.actions.act_url to /web/content/...?download=true),
+ * then fetch it with the user's session and check that it is an Excel workbook (a zip: "PK").
+ */
+export function expectWorkbookDownload(clickStep) {
+    let original;
+    let url;
+    return [
+        {
+            content: "catch the download",
+            trigger: "body",
+            run() {
+                original = browser.location;
+                url = undefined;
+                browser.location = new Proxy(original, {
+                    get(target, property) {
+                        if (property === "assign") {
+                            return (value) => {
+                                url = value;
+                            };
+                        }
+                        const value = Reflect.get(target, property);
+                        return typeof value === "function" ? value.bind(target) : value;
+                    },
+                });
+            },
+        },
+        clickStep,
+        {
+            content: "the workbook is downloaded",
+            trigger: "body",
+            async run() {
+                const deadline = Date.now() + 60000;
+                while (!url && Date.now() < deadline) {
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                browser.location = original;
+                if (!url || !url.includes("/web/content/") || !url.includes("download=true")) {
+                    throw new Error(`no workbook download (url: ${url})`);
+                }
+                const response = await fetch(url);
+                const disposition = response.headers.get("Content-Disposition") || "";
+                const bytes = new Uint8Array(await response.arrayBuffer());
+                if (!response.ok || bytes[0] !== 0x50 || bytes[1] !== 0x4b || !disposition.includes(".xlsx")) {
+                    throw new Error(`the download is not an Excel workbook (${response.status}, ${disposition})`);
+                }
+                document.body.dataset.loyaltyWorkbookBytes = String(bytes.length);
+            },
+        },
+    ];
+}
