@@ -31,19 +31,20 @@ class LoyaltyTourCase(HttpCase):
             level.code: level
             for level in cls.env["crm.loyalty.level"].search([("company_id", "=", cls.company.id)])
         }
-        pricelist_group = "product.group_product_pricelist"
+        # pricelists enabled company-wide, as Sales > Settings > Pricelists does
+        cls.env.ref("base.group_user").implied_ids |= cls.env.ref("product.group_product_pricelist")
         cls.salesperson = new_test_user(
             cls.env,
             login="tour_sales",
             name="Tour Salesperson",
-            groups=f"base.group_user,sales_team.group_sale_salesman,{pricelist_group}",
+            groups=f"base.group_user,sales_team.group_sale_salesman",
             company_id=cls.company.id,
         )
         cls.manager = new_test_user(
             cls.env,
             login="tour_manager",
             name="Tour Manager",
-            groups=f"base.group_user,base.group_system,sales_team.group_sale_manager,{pricelist_group}",
+            groups=f"base.group_user,base.group_system,sales_team.group_sale_manager",
             company_id=cls.company.id,
         )
         cls.top_pricelist = cls.env["product.pricelist"].create(

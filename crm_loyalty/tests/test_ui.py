@@ -1,6 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import json
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -22,7 +23,7 @@ class TestLoyaltyTours(LoyaltyTourCase):
         """Settings refused then saved, Recompute Now in the background, an override, economics, a scenario,
         the workbook."""
         with self.scheduler():
-            self.start_tour("/odoo/settings#crm", "crm_loyalty_manager_tour", login="tour_manager")
+            self.start_tour("/odoo/settings", "crm_loyalty_manager_tour", login="tour_manager")
         self.assertEqual(self.company.loyalty_history_months, 18)
         run = self.env["crm.loyalty.run"].search([("mode", "=", "background")], order="id desc", limit=1)
         self.assertEqual((run.state, run.user_id), ("done", self.manager))
@@ -30,7 +31,8 @@ class TestLoyaltyTours(LoyaltyTourCase):
         # Odoo refuses websockets while a test runs)
         notifications = self.env["bus.bus"].sudo().search([("message", "like", "Customer pyramid recomputed")])
         self.assertTrue(notifications, "no notification of the finished run")
-        self.assertIn(f'"res.partner", {self.manager.partner_id.id}]', notifications[-1].channel)
+        self.assertEqual(json.loads(notifications[-1].channel)[1:], ["res.partner", self.manager.partner_id.id])
+        self.assertEqual(json.loads(notifications[-1].message)["payload"]["type"], "success")
         score = self.env["crm.loyalty.score"].search([("partner_id", "=", self.key_customer.id)])
         self.assertEqual(score.level_id, self.levels["top"])
         self.assertEqual(score.override_level_id, self.levels["top"])
@@ -56,4 +58,4 @@ class TestLoyaltyTours(LoyaltyTourCase):
         self.assertTrue(visit.brief_html)
         self.assertEqual(visit.plan_id.state, "confirmed")
         self.assertEqual(visit.plan_id.done_count, 1)
-        self.assertGreater(visit.plan_id.completion_rate, 0)
+        self.assertAlmostEqual(visit.plan_id.completion_rate, 100.0 / visit.plan_id.visit_count)

@@ -12,12 +12,13 @@ import {
 } from "./crm_loyalty_tour_utils";
 
 registry.category("web_tour.tours").add("crm_loyalty_manager_tour", {
-    url: "/odoo/settings#crm",
+    url: "/odoo/settings",
     steps: () => [
         // settings: refused with its message, then accepted
+        { content: "the CRM settings", trigger: ".settings_tab .tab[data-key=crm]", run: "click" },
         {
             content: "the Customer Pyramid settings",
-            trigger: ".o_setting_container [name=crm_loyalty_settings]",
+            trigger: ".app_settings_block[data-key=crm]:contains(Shares of active customers)",
         },
         { content: "a history of 0 months", trigger: ".o_field_widget[name=loyalty_history_months] input", run: "edit 0" },
         { content: "save", trigger: ".o_control_panel .o_form_button_save", run: "click" },
@@ -32,7 +33,6 @@ registry.category("web_tour.tours").add("crm_loyalty_manager_tour", {
             content: "the settings are saved",
             trigger: ".o_field_widget[name=loyalty_history_months] input:value(18)",
         },
-        { content: "saved (no unsaved change left)", trigger: "body:not(:has(.o_control_panel .o_form_button_save:visible))" },
         // Recompute Now: queued, done in the background
         stepUtils.showAppsMenuItem(),
         { content: "open CRM", trigger: '.o_app[data-menu-xmlid="crm.crm_menu_root"]', run: "click" },
@@ -65,7 +65,7 @@ registry.category("web_tour.tours").add("crm_loyalty_manager_tour", {
         },
         // economics and a what-if scenario
         ...openLoyaltyMenu("crm_loyalty_economics_menu", "open the pyramid economics"),
-        { content: "open the demo analysis", trigger: ".o_data_row:first", run: "click" },
+        { content: "open the demo analysis", trigger: ".o_data_row:first .o_data_cell:first", run: "click" },
         { content: "compute", trigger: ".o_form_view button[name=action_compute]", run: "click" },
         {
             content: "the levels' figures",

@@ -89,19 +89,23 @@ export function expectWorkbookDownload(clickStep) {
             content: "catch the download",
             trigger: "body",
             run() {
-                original = browser.location;
                 url = undefined;
-                browser.location = new Proxy(original, {
-                    get(target, property) {
-                        if (property === "assign") {
-                            return (value) => {
-                                url = value;
-                            };
-                        }
-                        const value = Reflect.get(target, property);
-                        return typeof value === "function" ? value.bind(target) : value;
+                // the web client downloads with browser.location.assign(url): keep the url instead
+                const location = window.location;
+                const fake = Object.create(null);
+                for (const key of ["href", "origin", "protocol", "host", "hostname", "port", "pathname", "search", "hash"]) {
+                    Object.defineProperty(fake, key, { get: () => location[key] });
+                }
+                Object.assign(fake, {
+                    assign(value) {
+                        url = value;
                     },
+                    replace: (value) => location.replace(value),
+                    reload: () => location.reload(),
+                    toString: () => location.toString(),
                 });
+                original = Object.getOwnPropertyDescriptor(browser, "location");
+                Object.defineProperty(browser, "location", { get: () => fake, configurable: true });
             },
         },
         clickStep,
@@ -113,7 +117,7 @@ export function expectWorkbookDownload(clickStep) {
                 while (!url && Date.now() < deadline) {
                     await new Promise((resolve) => setTimeout(resolve, 100));
                 }
-                browser.location = original;
+                Object.defineProperty(browser, "location", original);
                 if (!url || !url.includes("/web/content/") || !url.includes("download=true")) {
                     throw new Error(`no workbook download (url: ${url})`);
                 }

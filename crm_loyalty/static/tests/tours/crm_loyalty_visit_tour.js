@@ -19,6 +19,11 @@ registry.category("web_tour.tours").add("crm_loyalty_visit_tour", {
         { content: "confirm the plan", trigger: ".o_form_view button[name=action_confirm]", run: "click" },
         { content: "the plan is confirmed", trigger: ".o_form_view button[name=action_reset_draft]" },
         ...openLoyaltyMenu("crm_loyalty_visit_menu", "open the visits"),
+        {
+            content: "the manager looks at every salesperson's visits",
+            trigger: ".o_searchview_facet:contains(My Visits) .o_facet_remove",
+            run: "click",
+        },
         ...search("Tour Top Customer"),
         { content: "open the visit", trigger: ".o_data_row:contains(Tour Top Customer) .o_data_cell:first", run: "click" },
         { content: "prepare the brief", trigger: ".o_form_view button[name=action_prepare_brief]", run: "click" },
@@ -37,8 +42,8 @@ registry.category("web_tour.tours").add("crm_loyalty_visit_tour", {
         { content: "open the plan", trigger: ".o_data_row:contains(Tour Salesperson) .o_data_cell:first", run: "click" },
         { content: "one visit done", trigger: ".o_field_widget[name=done_count]:contains(1)" },
         {
-            content: "the plan's completion counts it",
-            trigger: ".o_field_widget[name=completion_rate]:not(:contains(0.00))",
+            content: "the plan lists the visit as done",
+            trigger: ".o_field_widget[name=visit_ids] .o_data_row:contains(Tour Top Customer):contains(Done):contains(Positive)",
         },
     ],
 });
