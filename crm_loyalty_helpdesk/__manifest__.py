@@ -19,4 +19,9 @@
         "views/crm_loyalty_score_views.xml",
         "views/crm_loyalty_kpi_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_loyalty_helpdesk/static/tests/tours/**/*",
+        ],
+    },
 }

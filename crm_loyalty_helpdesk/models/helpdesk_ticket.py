@@ -50,6 +50,22 @@ class HelpdeskTicket(models.Model):
             ]
         )
 
+    @api.onchange("partner_id", "company_id")
+    def _onchange_loyalty_priority(self):
+        """In the ticket form, a new ticket takes the priority of its customer's level as soon as the customer
+        is chosen (the form sends a priority on save, so :meth:`create` would keep the default); the agent may
+        change it afterwards."""
+        new = self.filtered(lambda ticket: not ticket._origin and ticket.partner_id)
+        if not new:
+            return
+        # a business rule for whoever writes the ticket, as in create: only the level's priority is read
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(new.partner_id, new.company_id)
+        for ticket in new:
+            company = ticket.company_id or self.env.company
+            score = scores.get((ticket.partner_id.commercial_partner_id.id, company.id))
+            if score and score.level_id.helpdesk_priority:
+                ticket.priority = score.level_id.helpdesk_priority
+
     @api.model_create_multi
     def create(self, vals_list):
         """A new ticket takes the priority of its customer's level unless one is given."""

@@ -58,6 +58,16 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
             form.description = "<p>Hi</p>"
             form.partner_id = self.top_contact
         self.assertEqual(form.record.loyalty_level_id, self.levels["top"])
+        # the form sends a priority on save: the level's one is set when the customer is chosen
+        self.assertEqual(form.record.priority, "3")
+        # and the agent may lower it before saving
+        with Form(self.env["helpdesk.ticket"]) as form:
+            form.name = "Form ticket, lowered"
+            form.description = "<p>Hi</p>"
+            form.partner_id = self.top
+            self.assertEqual(form.priority, "3")
+            form.priority = "1"
+        self.assertEqual(form.record.priority, "1")
 
     def test_level_on_tickets_and_search(self):
         top_ticket, small_ticket = self._ticket(self.top_contact), self._ticket(self.small)
