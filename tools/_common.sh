@@ -29,6 +29,30 @@ ensure_python_deps() {
     fi
 }
 
+# A headless Chromium and websocket-client for the browser tours (Odoo's HttpCase drives Chrome through its
+# DevTools protocol). Installs Debian's chromium when it is missing and apt-get can (root); returns 1 when
+# the tours cannot run, with the reason logged.
+ensure_browser() {
+    if ! "$PYTHON" -c "import websocket" >/dev/null 2>&1; then
+        log "installing websocket-client (the browser tours drive Chromium with it)"
+        "$PYTHON" -m pip install -q websocket-client || return 1
+    fi
+    local browser
+    for browser in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$browser" >/dev/null 2>&1 && return 0
+    done
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing Debian's chromium for the browser tours"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null 2>&1 \
+                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; then
+            command -v chromium >/dev/null 2>&1 && return 0
+        fi
+    fi
+    log "no Chromium or Chrome found (install Debian's chromium package)"
+    return 1
+}
+
 # OCA addons of the optional bridges (pip install --no-deps: their "odoo"
 # requirement cannot resolve from PyPI).
 ensure_oca_addons() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of crm_loyalty.
 #   tools/test.sh            analytics tests, then (with Odoo 18) the Odoo suite on a fresh database
-#   REQUIRE_ODOO=1 tools/test.sh   fail instead of skipping the Odoo suite when Odoo is missing (CI)
+#   REQUIRE_ODOO=1 tools/test.sh   fail instead of skipping the Odoo suite (and its browser tours) when Odoo
+#                                  or Chromium is missing (CI)
 # Extra arguments go to pytest (e.g. -k override -x).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
@@ -35,6 +36,15 @@ fi
 
 ensure_python_deps || exit 1
 ensure_postgres || exit 1
+# the browser tours (HttpCase): Odoo skips them silently without Chrome; CI must not
+if ensure_browser; then
+    [ "${REQUIRE_ODOO:-0}" = "1" ] && export LOYALTY_REQUIRE_BROWSER=1
+elif [ "${REQUIRE_ODOO:-0}" = "1" ]; then
+    log "REQUIRE_ODOO=1: the browser tours are required, failing."
+    exit 1
+else
+    log "the browser tours will be skipped (no browser)"
+fi
 workdir="$(mktemp -d)"
 conf="$workdir/odoo.conf"
 write_odoo_conf "$conf"
@@ -43,7 +53,7 @@ demo="${LOYALTY_TEST_DEMO:-demo}"
 # 1. crm_loyalty alone: it must install and work without any helpdesk
 create_database "$conf" "$db" "$demo" "$workdir/install.log" || exit 1
 log "running the analytics tests and the crm_loyalty suite on database $db (no helpdesk installed)"
-"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
+"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
     tests_analytics crm_loyalty/tests "$@"
 pytest_status $? "crm_loyalty suite" || exit 1
 
@@ -51,6 +61,6 @@ pytest_status $? "crm_loyalty suite" || exit 1
 ensure_oca_addons || exit 1
 create_database "$conf" "$db" "$demo" "$workdir/install-helpdesk.log" crm_loyalty_helpdesk keep || exit 1
 log "running the crm_loyalty_helpdesk suite on database $db"
-"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
+"$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
     crm_loyalty_helpdesk/tests "$@"
 pytest_status $? "crm_loyalty_helpdesk suite"
