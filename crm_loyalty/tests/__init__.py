@@ -10,3 +10,4 @@ from . import test_input
 from . import test_engine
 from . import test_move_sums
 from . import test_ui
+from . import test_translations
