@@ -36,6 +36,9 @@
         "views/crm_loyalty_dashboard_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_loyalty/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_loyalty/static/tests/tours/**/*",
         ],

@@ -48,6 +48,11 @@ class CrmLoyaltyDashboard(models.TransientModel):
     run_html = fields.Html(string="Computation", compute="_compute_dashboard", sanitize=False)
     pyramid_html = fields.Html(string="Pyramid", compute="_compute_dashboard", sanitize=False)
     tiles_html = fields.Html(string="KPIs", compute="_compute_dashboard", sanitize=False)
+    trend_data = fields.Json(
+        string="Trend",
+        compute="_compute_trend_data",
+        help="Retention and churn rates and active customers of the last 24 months with KPIs.",
+    )
 
     def _compute_display_name(self):
         for dashboard in self:
@@ -85,6 +90,42 @@ class CrmLoyaltyDashboard(models.TransientModel):
             dashboard.run_html = dashboard._loyalty_run_html()
             dashboard.pyramid_html = dashboard._loyalty_pyramid_html()
             dashboard.tiles_html = dashboard._loyalty_tiles_html()
+
+    @api.depends("company_id", "month")
+    def _compute_trend_data(self):
+        """The company's monthly KPIs (all salespeople, all levels) of the 24 months up to the dashboard's
+        month, for the trend chart; months without KPIs are left out (the scheduled action computes each
+        month's at the start of the next)."""
+        kpi_model = self.env["crm.loyalty.kpi"]
+        for dashboard in self:
+            rows = kpi_model.search_read(
+                [
+                    ("company_id", "=", dashboard.company_id.id),
+                    ("user_id", "=", False),
+                    ("level_id", "=", False),
+                    ("date_month", ">", dashboard.month - relativedelta(months=24)),
+                    ("date_month", "<=", dashboard.month),
+                ],
+                ["date_month", "retention_rate", "churn_rate", "active_end"],
+                order="date_month",
+            )
+            dashboard.trend_data = {
+                "labels": [format_date(self.env, row["date_month"], date_format="MMM yyyy") for row in rows],
+                "series": {
+                    "retention": {
+                        "label": self.env._("Retention (%)"),
+                        "values": [row["retention_rate"] for row in rows],
+                        "axis": self.env._("Rate (%)"),
+                    },
+                    "churn": {"label": self.env._("Churn (%)"), "values": [row["churn_rate"] for row in rows]},
+                    "active": {
+                        "label": self.env._("Active Customers"),
+                        "values": [row["active_end"] for row in rows],
+                        "axis": self.env._("Customers"),
+                    },
+                },
+                "empty": self.env._("No monthly KPIs yet: they are computed at the start of every month."),
+            }
 
     def _loyalty_run_html(self):
         """The computation in progress (state, step, percent), else the last one."""

@@ -3,6 +3,7 @@
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -49,6 +50,13 @@ class CrmLoyaltyMigration(models.Model):
     line_count = fields.Integer(string="Customers", compute="_compute_line_count")
     upgrade_count = fields.Integer(string="Upgrades", compute="_compute_line_count")
     downgrade_count = fields.Integer(string="Downgrades", compute="_compute_line_count")
+    matrix_html = fields.Html(
+        string="Heat Map",
+        compute="_compute_matrix_html",
+        sanitize=False,
+        help="Customers per level at A (rows) and level at B (columns); the darker the cell, the more customers: "
+        "green moved up, red moved down, blue kept their level.",
+    )
 
     @api.depends("date_a", "date_b")
     def _compute_name(self):
@@ -70,6 +78,61 @@ class CrmLoyaltyMigration(models.Model):
             migration.line_count = sum(count for (mid, _move), count in groups.items() if mid == migration.id)
             migration.upgrade_count = groups.get((migration.id, "up"), 0)
             migration.downgrade_count = groups.get((migration.id, "down"), 0)
+
+    def _compute_matrix_html(self):
+        line_model = self.env["crm.loyalty.migration.line"]
+        groups = line_model._read_group(
+            [("migration_id", "in", self.ids)], ["migration_id", "level_a_id", "level_b_id"], ["__count"]
+        )
+        for migration in self:
+            cells = {(a, b): count for mid, a, b, count in groups if mid == migration}
+            migration.matrix_html = migration._loyalty_matrix_html(cells) if cells else False
+
+    def _loyalty_matrix_html(self, cells):
+        """The matrix as a heat map: one row per level at A, one column per level at B, the number of customers
+        and the share of the row in each cell; the colour says the direction, its strength the count."""
+        self.ensure_one()
+        levels = self.env["crm.loyalty.level"].search([("company_id", "=", self.company_id.id)])
+        order = {level: index for index, level in enumerate(levels)}
+        axis = list(levels)
+        none = self.env["crm.loyalty.level"]
+        if any(not a for a, _b in cells) or any(not b for _a, b in cells):
+            axis.append(none)
+        peak = max(cells.values())
+        outside = self.env._("Not in the pyramid")
+
+        def label(level):
+            return level.name if level else outside
+
+        def colour(a, b, count):
+            if not count:
+                return "transparent"
+            strength = 0.15 + 0.75 * count / peak
+            if a == b:
+                rgb = "1, 126, 132"  # kept
+            elif not a or (b and order[b] < order[a]):
+                rgb = "40, 167, 69"  # moved up (or entered)
+            else:
+                rgb = "220, 53, 69"  # moved down (or left)
+            return f"rgba({rgb}, {strength:.2f})"
+
+        head = Markup("").join(Markup("<th class='text-center'>%s</th>") % label(b) for b in axis)
+        rows = []
+        for a in axis:
+            total = sum(cells.get((a, b), 0) for b in axis)
+            tds = []
+            for b in axis:
+                count = cells.get((a, b), 0)
+                share = Markup("<br/><small>%s%%</small>") % round(100 * count / total) if count else ""
+                tds.append(
+                    Markup("<td class='text-center' style='background-color: %s'>%s%s</td>")
+                    % (colour(a, b, count), count or "", share)
+                )
+            rows.append(Markup("<tr><th>%s</th>%s</tr>") % (label(a), Markup("").join(tds)))
+        return Markup(
+            "<table class='table table-sm table-bordered o_loyalty_heatmap'><thead><tr><th>%s</th>%s</tr></thead>"
+            "<tbody>%s</tbody></table>"
+        ) % (self.env._("At A ↓ · at B →"), head, Markup("").join(rows))
 
     def write(self, vals):
         if {"date_a", "date_b", "company_id"} & set(vals) and "needs_compute" not in vals:

@@ -28,8 +28,7 @@ class LoyaltyTourCase(HttpCase):
             raise unittest.SkipTest("the browser tours walk the demo database: install crm_loyalty with demo data")
         cls.company = cls.env.ref("base.main_company")
         cls.levels = {
-            level.code: level
-            for level in cls.env["crm.loyalty.level"].search([("company_id", "=", cls.company.id)])
+            level.code: level for level in cls.env["crm.loyalty.level"].search([("company_id", "=", cls.company.id)])
         }
         # pricelists enabled company-wide, as Sales > Settings > Pricelists does
         cls.env.ref("base.group_user").implied_ids |= cls.env.ref("product.group_product_pricelist")
@@ -37,14 +36,14 @@ class LoyaltyTourCase(HttpCase):
             cls.env,
             login="tour_sales",
             name="Tour Salesperson",
-            groups=f"base.group_user,sales_team.group_sale_salesman",
+            groups="base.group_user,sales_team.group_sale_salesman",
             company_id=cls.company.id,
         )
         cls.manager = new_test_user(
             cls.env,
             login="tour_manager",
             name="Tour Manager",
-            groups=f"base.group_user,base.group_system,sales_team.group_sale_manager",
+            groups="base.group_user,base.group_system,sales_team.group_sale_manager",
             company_id=cls.company.id,
         )
         cls.top_pricelist = cls.env["product.pricelist"].create(
@@ -107,7 +106,7 @@ class LoyaltyTourCase(HttpCase):
                         if runs.search_count([("mode", "=", "background"), ("state", "in", ("queued", "running"))]):
                             runs._cron_process_runs()
                     stop.wait(0.2)
-            except Exception as error:  # noqa: BLE001 - reported by the test below
+            except Exception as error:
                 errors.append(error)
 
         thread = threading.Thread(target=work, name="loyalty-tour-scheduler", daemon=True)

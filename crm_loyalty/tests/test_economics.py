@@ -5,6 +5,7 @@ import base64
 import io
 from datetime import date, datetime
 
+import lxml.html
 from freezegun import freeze_time
 
 from odoo import Command
@@ -362,6 +363,32 @@ class TestMigration(EconomicsCommon):
                 ("small", "small"): (1, 0.0),
             },
         )
+        # the heat map in the form: rows = level at A, columns = level at B, the colour says the direction
+        table = lxml.html.fromstring(str(migration.matrix_html))
+        header = [th.text_content() for th in table.xpath("//thead//th")][1:]
+        names = [self.levels[code].name for code in ("top", "big", "medium", "small", "inactive", "prospect")]
+        self.assertEqual(header[:6], names)
+        self.assertEqual(header[-1], "Not in the pyramid")
+        heat = {}
+        for row in table.xpath("//tbody/tr"):
+            for column, td in zip(header, row.xpath("td"), strict=True):
+                if td.text_content():
+                    heat[(row.xpath("th")[0].text_content(), column)] = (td.text, td.get("style"))
+        top, big, small, inactive = (self.levels[code].name for code in ("top", "big", "small", "inactive"))
+        self.assertEqual(
+            {cell: count for cell, (count, _style) in heat.items()},
+            {
+                (top, top): "1",
+                (big, top): "1",
+                (big, inactive): "1",
+                ("Not in the pyramid", small): "1",
+                (small, small): "1",
+            },
+        )
+        self.assertIn("rgba(40, 167, 69", heat[(big, top)][1])  # up: green
+        self.assertIn("rgba(40, 167, 69", heat[("Not in the pyramid", small)][1])  # entered: green
+        self.assertIn("rgba(220, 53, 69", heat[(big, inactive)][1])  # down: red
+        self.assertIn("rgba(1, 126, 132", heat[(top, top)][1])  # kept
         action = migration.action_open_matrix()
         self.assertEqual(action["res_model"], "crm.loyalty.migration.line")
         self.assertIn("pivot", action["view_mode"])

@@ -189,6 +189,15 @@ class TestRetentionKpis(LoyaltyCommon):
         self.assertRegex(tiles, r"Active Customers</div><div[^>]*>4</div><div style='color:#DC3545'>▼ 1")
         self.assertRegex(tiles, r"Lost Customers</div><div[^>]*>1</div><div style='color:#DC3545'>▲ 1")
         self.assertIn("vs 5", tiles)
+        # the trend chart's data: the company's months with KPIs, oldest first
+        trend = dashboard.trend_data
+        self.assertEqual(trend["labels"], ["Apr 2025", "May 2025"])
+        by_month = totals.sorted("date_month")
+        self.assertEqual(trend["series"]["active"]["values"], by_month.mapped("active_end"))
+        self.assertEqual(trend["series"]["active"]["values"][-1], 4)
+        self.assertEqual(trend["series"]["retention"]["values"], by_month.mapped("retention_rate"))
+        self.assertEqual(trend["series"]["churn"]["values"], by_month.mapped("churn_rate"))
+        self.assertGreater(trend["series"]["churn"]["values"][-1], 0)
         # the pyramid lists every level top to bottom with its customers
         self.env["crm.loyalty.score"].sudo().create(
             {"partner_id": self.partners[4].id, "company_id": self.company.id, "level_id": self.levels["top"].id}

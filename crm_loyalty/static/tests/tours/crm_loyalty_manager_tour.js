@@ -94,5 +94,12 @@ registry.category("web_tour.tours").add("crm_loyalty_manager_tour", {
             trigger: ".o_form_view button[name=action_export_workbook]",
             run: "click",
         }),
+        // the migration matrix as a heat map
+        ...openLoyaltyMenu("crm_loyalty_migration_menu", "open the migration matrices"),
+        { content: "open the demo matrix", trigger: ".o_data_row:first .o_data_cell:first", run: "click" },
+        {
+            content: "the heat map colours the moves",
+            trigger: ".o_field_widget[name=matrix_html] .o_loyalty_heatmap td[style*='rgba']",
+        },
     ],
 });
