@@ -2,7 +2,6 @@
 // The dashboard's trend: retention and churn rates (left axis, %) and active customers (right axis) per month,
 // drawn with the Chart.js that Odoo ships, from the JSON the dashboard computes.
 import { loadBundle } from "@web/core/assets";
-import { getColor } from "@web/core/colors/colors";
 import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { Component, onWillStart, useEffect, useRef } from "@odoo/owl";
@@ -35,11 +34,11 @@ export class LoyaltyTrendChartField extends Component {
             return;
         }
         const { labels, series } = this.data;
-        const dataset = (key, index, axis, extra = {}) => ({
+        const dataset = (key, colour, axis, extra = {}) => ({
             label: series[key].label,
             data: series[key].values,
-            borderColor: getColor(index, "light", "odoo"),
-            backgroundColor: getColor(index, "light", "odoo"),
+            borderColor: colour,
+            backgroundColor: colour,
             borderWidth: 2,
             tension: 0.2,
             yAxisID: axis,
@@ -50,9 +49,14 @@ export class LoyaltyTrendChartField extends Component {
             data: {
                 labels,
                 datasets: [
-                    dataset("retention", 10, "rate"),
-                    dataset("churn", 1, "rate"),
-                    dataset("active", 3, "count", { type: "bar", borderWidth: 0, backgroundColor: "#71639e33", order: 2 }),
+                    dataset("retention", "#28a745", "rate"),
+                    dataset("churn", "#dc3545", "rate"),
+                    dataset("active", "#71639e", "count", {
+                        type: "bar",
+                        borderWidth: 0,
+                        backgroundColor: "#71639e40",
+                        order: 2,
+                    }),
                 ],
             },
             options: {
