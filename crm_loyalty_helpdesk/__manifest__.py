@@ -3,7 +3,7 @@
 {
     "name": "Customer Loyalty Pyramid - Helpdesk",
     "summary": "Pyramid level on helpdesk tickets, ticket priority by level, complaints and satisfaction per customer",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-loyalty/crm_loyalty",
     "author": "crm_loyalty developers",
