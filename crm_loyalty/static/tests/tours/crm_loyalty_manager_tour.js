@@ -28,10 +28,17 @@ registry.category("web_tour.tours").add("crm_loyalty_manager_tour", {
         },
         { content: "close the message", trigger: ".modal .modal-footer .btn-primary", run: "click" },
         { content: "a history of 18 months", trigger: ".o_field_widget[name=loyalty_history_months] input", run: "edit 18" },
+        {
+            content: "mark the page: saving the settings reloads the web client",
+            trigger: "body",
+            run() {
+                document.body.dataset.loyaltyBeforeSave = "1";
+            },
+        },
         { content: "save", trigger: ".o_control_panel .o_form_button_save", run: "click" },
         {
-            content: "the settings are saved",
-            trigger: ".o_field_widget[name=loyalty_history_months] input:value(18)",
+            content: "the settings are saved and the web client reloaded",
+            trigger: "body:not([data-loyalty-before-save]) .o_action_manager .o_form_view",
         },
         // Recompute Now: queued, done in the background
         stepUtils.showAppsMenuItem(),
