@@ -50,39 +50,46 @@ class HelpdeskTicket(models.Model):
             ]
         )
 
+    @api.model
+    def _loyalty_level_priorities(self, pairs):
+        """The helpdesk priority of the level of each ``(partner id, company id)``, where the level sets one.
+
+        A business rule for whoever writes the ticket (with or without loyalty rights): only the level's
+        priority is read."""
+        partners = self.env["res.partner"].browse({partner_id for partner_id, _company_id in pairs})
+        companies = self.env["res.company"].browse({company_id for _partner_id, company_id in pairs})
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(partners, companies)
+        priorities = {}
+        for partner_id, company_id in pairs:
+            score = scores.get((partners.browse(partner_id).commercial_partner_id.id, company_id))
+            if score and score.level_id.helpdesk_priority:
+                priorities[partner_id, company_id] = score.level_id.helpdesk_priority
+        return priorities
+
     @api.onchange("partner_id", "company_id")
     def _onchange_loyalty_priority(self):
         """In the ticket form, a new ticket takes the priority of its customer's level as soon as the customer
         is chosen (the form sends a priority on save, so :meth:`create` would keep the default); the agent may
         change it afterwards."""
         new = self.filtered(lambda ticket: not ticket._origin and ticket.partner_id)
-        if not new:
-            return
-        # a business rule for whoever writes the ticket, as in create: only the level's priority is read
-        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(new.partner_id, new.company_id)
-        for ticket in new:
-            company = ticket.company_id or self.env.company
-            score = scores.get((ticket.partner_id.commercial_partner_id.id, company.id))
-            if score and score.level_id.helpdesk_priority:
-                ticket.priority = score.level_id.helpdesk_priority
+        keys = {ticket: (ticket.partner_id.id, (ticket.company_id or self.env.company).id) for ticket in new}
+        priorities = self._loyalty_level_priorities(set(keys.values())) if keys else {}
+        for ticket, key in keys.items():
+            if key in priorities:
+                ticket.priority = priorities[key]
 
     @api.model_create_multi
     def create(self, vals_list):
         """A new ticket takes the priority of its customer's level unless one is given."""
-        partner_ids = {vals["partner_id"] for vals in vals_list if vals.get("partner_id") and "priority" not in vals}
-        if partner_ids:
-            partners = self.env["res.partner"].browse(partner_ids)
-            default_company = self.env.company
-            companies = default_company | self.env["res.company"].browse(
-                {vals["company_id"] for vals in vals_list if vals.get("company_id")}
-            )
-            scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(partners, companies)
-            for vals in vals_list:
-                if not vals.get("partner_id") or "priority" in vals:
-                    continue
-                partner = self.env["res.partner"].browse(vals["partner_id"])
-                company_id = vals.get("company_id") or default_company.id
-                score = scores.get((partner.commercial_partner_id.id, company_id))
-                if score and score.level_id.helpdesk_priority:
-                    vals["priority"] = score.level_id.helpdesk_priority
+        default_company = self.env.company.id
+        keys = [
+            (vals["partner_id"], vals.get("company_id") or default_company)
+            if vals.get("partner_id") and "priority" not in vals
+            else None
+            for vals in vals_list
+        ]
+        priorities = self._loyalty_level_priorities({key for key in keys if key}) if any(keys) else {}
+        for vals, key in zip(vals_list, keys, strict=True):
+            if key in priorities:
+                vals["priority"] = priorities[key]
         return super().create(vals_list)
