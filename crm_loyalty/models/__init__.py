@@ -12,6 +12,7 @@ from . import crm_loyalty_level
 from . import crm_loyalty_run
 from . import crm_loyalty_score
 from . import crm_loyalty_score_rank
+from . import crm_loyalty_score_payment
 from . import res_company
 from . import ir_module_module
 from . import res_config_settings

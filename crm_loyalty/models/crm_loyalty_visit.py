@@ -191,6 +191,9 @@ class CrmLoyaltyVisit(models.Model):
             "opportunities": opportunities,
             "tickets": self._loyalty_brief_tickets(),
             "overdue": overdue,
+            "payment_grade": dict(score._fields["payment_grade"]._description_selection(self.env)).get(
+                score.payment_grade
+            ),
             "proposals": self._loyalty_brief_proposals(score),
         }
 

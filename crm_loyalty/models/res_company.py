@@ -118,6 +118,44 @@ class ResCompany(models.Model):
         groups=LOYALTY_USER,
     )
 
+    loyalty_payment_b_days = fields.Integer(
+        string="Payment Risk B from (days late)",
+        default=15,
+        help="A customer whose payment delay (average days late, or days its oldest overdue invoice is overdue) "
+        "reaches this many days is graded B.",
+        groups=LOYALTY_USER,
+    )
+    loyalty_payment_c_days = fields.Integer(
+        string="Payment Risk C from (days late)",
+        default=30,
+        help="A payment delay of this many days or more grades the customer C.",
+        groups=LOYALTY_USER,
+    )
+    loyalty_payment_d_days = fields.Integer(
+        string="Payment Risk D from (days late)",
+        default=60,
+        help="A payment delay of this many days or more grades the customer D (high risk): quotations warn.",
+        groups=LOYALTY_USER,
+    )
+
+    @api.constrains("loyalty_payment_b_days", "loyalty_payment_c_days", "loyalty_payment_d_days")
+    def _check_loyalty_payment_grades(self):
+        for company in self:
+            if (
+                not 1
+                <= company.loyalty_payment_b_days
+                < company.loyalty_payment_c_days
+                < (company.loyalty_payment_d_days)
+                <= 3650
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The payment risk thresholds of %(company)s must grow from B to C to D, in days late "
+                        "between 1 and 3650 (e.g. 15, 30 and 60).",
+                        company=company.display_name,
+                    )
+                )
+
     @api.constrains("loyalty_key_account_threshold")
     def _check_loyalty_key_account_threshold(self):
         for company in self:

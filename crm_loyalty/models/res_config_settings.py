@@ -22,6 +22,9 @@ RECOMPUTE_SETTINGS = (
     "loyalty_phase_threshold",
     "loyalty_discount_threshold",
     "loyalty_key_account_threshold",
+    "loyalty_payment_b_days",
+    "loyalty_payment_c_days",
+    "loyalty_payment_d_days",
 )
 
 
@@ -70,6 +73,15 @@ class ResConfigSettings(models.TransientModel):
     )
     loyalty_customer_manager_id = fields.Many2one(
         related="company_id.loyalty_customer_manager_id", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_payment_b_days = fields.Integer(
+        related="company_id.loyalty_payment_b_days", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_payment_c_days = fields.Integer(
+        related="company_id.loyalty_payment_c_days", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_payment_d_days = fields.Integer(
+        related="company_id.loyalty_payment_d_days", readonly=False, groups=LOYALTY_MANAGER
     )
     loyalty_share_top = fields.Float(string="Top (%)", digits=(5, 2), groups=LOYALTY_MANAGER)
     loyalty_share_big = fields.Float(string="Big (%)", digits=(5, 2), groups=LOYALTY_MANAGER)

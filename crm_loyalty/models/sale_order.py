@@ -42,6 +42,12 @@ class SaleOrder(models.Model):
     loyalty_elastic_strategy = fields.Text(
         related="loyalty_score_id.elastic_strategy", groups=LOYALTY_USER, depends_context=("uid",)
     )
+    loyalty_payment_grade = fields.Selection(
+        related="loyalty_score_id.payment_grade", groups=LOYALTY_USER, depends_context=("uid",)
+    )
+    loyalty_payment_days_late = fields.Float(
+        related="loyalty_score_id.payment_days_late", groups=LOYALTY_USER, depends_context=("uid",)
+    )
 
     # uid: looked up with the user's record rules, also when the related fields above reach it as
     # superuser, so that a salesperson sees no score of another salesperson's customer

@@ -1,1 +1,2 @@
 from . import crm_loyalty_workbook
+from . import crm_loyalty_workbook_reports

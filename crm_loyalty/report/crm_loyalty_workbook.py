@@ -131,6 +131,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             self._loyalty_sheet_customers(workbook, formats, economics.company_id)
             self._loyalty_sheet_migration(workbook, formats, economics)
             self._loyalty_sheet_kpis(workbook, formats, economics)
+            # the articles' reports: crm_loyalty_workbook_reports.py
+            self._loyalty_report_sheets(workbook, formats, economics)
             if scenario:
                 self._loyalty_sheet_scenario(workbook, formats, scenario)
             workbook.close()
@@ -272,6 +274,9 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             (self.env._("Key Account"), "bool", 9),
             (self.env._("Elastic"), "bool", 9),
             (self.env._("At Risk"), "bool", 9),
+            (self.env._("Payment Risk"), "text", 12),
+            (self.env._("Average Days Late"), "ratio", 10),
+            (self.env._("Overdue at Computation"), "money", 16),
         ]
 
     def _loyalty_sheet_customers(self, workbook, formats, company):
@@ -290,6 +295,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         yes, no = self.env._("Yes"), self.env._("No")
         profit_classes = dict(score_model._fields["profit_class"]._description_selection(self.env))
         phases = dict(score_model._fields["value_phase"]._description_selection(self.env))
+        grades = dict(score_model._fields["payment_grade"]._description_selection(self.env))
         self.env.cr.execute(
             SQL(
                 """
@@ -297,7 +303,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                        COALESCE(level.name ->> %(lang)s, level.name ->> 'en_US'), ranked.position, sales.name,
                        score.revenue_window, score.margin_window, score.margin_percent, score.revenue_lifetime,
                        score.invoice_count, score.last_invoice_date, score.clv, score.probability_alive,
-                       score.profit_class, score.value_phase, score.is_key_account, score.is_elastic, score.at_risk
+                       score.profit_class, score.value_phase, score.is_key_account, score.is_elastic, score.at_risk,
+                       score.payment_grade, score.payment_days_late, score.payment_overdue_amount
                   FROM crm_loyalty_score score
                   JOIN res_partner partner ON partner.id = score.partner_id
              LEFT JOIN crm_loyalty_level level ON level.id = score.level_id
@@ -340,6 +347,9 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                     key_account,
                     elastic,
                     at_risk,
+                    payment_grade,
+                    days_late,
+                    overdue,
                 ) = record
                 sheet.write_string(row, 0, name or "")
                 sheet.write_string(row, 1, ref or "")
@@ -361,6 +371,10 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 sheet.write_string(row, 15, yes if key_account else no)
                 sheet.write_string(row, 16, yes if elastic else no)
                 sheet.write_string(row, 17, yes if at_risk else no)
+                sheet.write_string(row, 18, grades.get(payment_grade, ""))
+                if payment_grade:
+                    sheet.write_number(row, 19, float(days_late or 0.0), formats["ratio"])
+                    sheet.write_number(row, 20, float(overdue or 0.0), money)
         sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
 
     def _loyalty_migration_tables(self, economics):

@@ -11,3 +11,4 @@ from . import test_engine
 from . import test_move_sums
 from . import test_ui
 from . import test_translations
+from . import test_payment_risk

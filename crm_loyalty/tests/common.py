@@ -40,7 +40,8 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
         """Create (and post) invoices in one batch.
 
         :param specs: list of dicts with ``partner`` and ``amount`` and optional
-            ``date``, ``move_type``, ``company``, ``currency``, ``product``, ``quantity``, ``discount``
+            ``date``, ``due`` (due date, no payment term), ``move_type``, ``company``, ``currency``, ``product``,
+            ``quantity``, ``discount``
         """
         moves = cls.env["account.move"]
         by_company = {}
@@ -74,8 +75,20 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
             }
             if spec.get("currency"):
                 vals["currency_id"] = spec["currency"].id
+            if spec.get("due"):
+                vals["invoice_date_due"] = spec["due"]
             vals_list.append(vals)
         return cls.env["account.move"].with_company(company).create(vals_list)
+
+    @classmethod
+    def _pay(cls, invoices, amount, day):
+        """Register a payment of ``amount`` on ``day`` for ``invoices`` (through the payment wizard)."""
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"payment_date": day, "amount": amount, "group_payment": True})
+            ._create_payments()
+        )
 
     def _recompute(self, **kwargs):
         run = self.env["res.partner"].loyalty_recompute(self.company, **kwargs)
