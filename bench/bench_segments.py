@@ -35,7 +35,7 @@ WITH lines AS (
        AND line.display_type = 'payment_term' AND line.balance > 0
 ),
 payments AS (
-    -- 80% of the invoices paid, between 10 days early and 80 days late; 10% of those in two halves
+    -- 80%% of the invoices paid, between 10 days early and 80 days late; 10%% of those in two halves
     SELECT lines.*, part.share, lines.date_maturity + ((lines.idx * 7) %% 91 - 10 + part.extra)::int AS paid_on
       FROM lines
 CROSS JOIN LATERAL (VALUES (1.0, 0), (0.5, 30)) part(share, extra)
@@ -86,11 +86,9 @@ def main():
             log("no scores yet: a first recompute")
             env["res.partner"].loyalty_recompute(company)
             cr.commit()
-        cr.execute(
-            """SELECT line.id FROM account_move_line line JOIN account_move move ON move.id = line.move_id
-                WHERE move.move_type = 'out_invoice' AND line.display_type = 'product' LIMIT 1"""
-        )
-        params = {"company": company.id, "currency": company.currency_id.id, "payment_line": cr.fetchone()[0]}
+        cr.execute("SELECT MIN(id) FROM account_move_line WHERE display_type = 'product'")
+        payment_line = cr.fetchone()[0]
+        params = {"company": company.id, "currency": company.currency_id.id, "payment_line": payment_line}
         seconds, _ = timed(lambda: cr.execute(PAY_SQL, params))
         log("%s reconciliations inserted in %.1fs", cr.rowcount, seconds)
         cr.execute("ANALYZE account_partial_reconcile")

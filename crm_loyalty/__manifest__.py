@@ -3,7 +3,7 @@
 {
     "name": "Customer Loyalty Pyramid",
     "summary": "Customer pyramid, profit classes and level history computed from posted invoices",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-loyalty/crm_loyalty",
     "author": "crm_loyalty developers",
@@ -23,6 +23,7 @@
         "report/crm_loyalty_visit_reports.xml",
         "views/crm_loyalty_level_views.xml",
         "views/crm_loyalty_score_views.xml",
+        "views/crm_loyalty_wallet_views.xml",
         "views/crm_loyalty_history_views.xml",
         "views/crm_loyalty_run_views.xml",
         "views/res_partner_views.xml",

@@ -30,7 +30,8 @@ class CrmLoyaltyScore(models.Model):
         digits=(16, 1),
         readonly=True,
         aggregator="avg",
-        help="Per invoice, the days between its due date and the payments that settled it (weighted by the amount "
+        help="Per invoice (per installment when it has several), the days between its due date and the payments "
+        "that settled it (weighted by the amount "
         "each paid, 0 for a payment on or before the due date; what is still open counts until the computation "
         "date), averaged over the invoices due in the window. Credit notes reduce what is owed; they are not "
         "payments.",
@@ -85,11 +86,24 @@ class CrmLoyaltyScore(models.Model):
         rounding = company.currency_id.rounding / 2
         return SQL(
             """
-            WITH due AS (
-                SELECT line.id AS line_id, move.id AS move_id, move.commercial_partner_id AS partner_id,
-                       line.date_maturity AS due_date, line.balance AS amount
+            WITH lines AS (
+                -- each receivable line (installment) of a posted invoice due by the computation date, with
+                -- what credit notes took off it and what payments paid, and how late
+                SELECT move.commercial_partner_id AS partner_id, line.date_maturity AS due_date,
+                       line.date_maturity > %(window_start)s AS in_window,
+                       line.balance - COALESCE(SUM(partial.amount) FILTER (WHERE other.move_type = 'out_refund'), 0)
+                           AS owed,
+                       COALESCE(SUM(partial.amount) FILTER (WHERE other.move_type <> 'out_refund'), 0) AS paid,
+                       COALESCE(SUM(partial.amount * GREATEST(partial.max_date - line.date_maturity, 0))
+                                    FILTER (WHERE other.move_type <> 'out_refund'), 0) AS paid_days,
+                       MAX(partial.max_date - line.date_maturity) FILTER (WHERE other.move_type <> 'out_refund')
+                           AS paid_delay
                   FROM account_move_line line
                   JOIN account_move move ON move.id = line.move_id
+             LEFT JOIN account_partial_reconcile partial
+                    ON partial.debit_move_id = line.id AND partial.max_date <= %(ref)s
+             LEFT JOIN account_move_line other_line ON other_line.id = partial.credit_move_id
+             LEFT JOIN account_move other ON other.id = other_line.move_id
                  WHERE move.company_id = %(company)s
                    AND move.move_type = 'out_invoice'
                    AND move.state = 'posted'
@@ -97,50 +111,17 @@ class CrmLoyaltyScore(models.Model):
                    AND line.display_type = 'payment_term'
                    AND line.balance > 0
                    AND line.date_maturity <= %(ref)s
-            ),
-            settled AS (
-                SELECT partial.debit_move_id AS line_id,
-                       SUM(partial.amount) FILTER (WHERE other.move_type = 'out_refund') AS credited,
-                       SUM(partial.amount) FILTER (WHERE other.move_type <> 'out_refund') AS paid,
-                       SUM(partial.amount * GREATEST(partial.max_date - due.due_date, 0))
-                           FILTER (WHERE other.move_type <> 'out_refund') AS paid_days,
-                       MAX(partial.max_date - due.due_date) FILTER (WHERE other.move_type <> 'out_refund') AS paid_delay
-                  FROM account_partial_reconcile partial
-                  JOIN due ON due.line_id = partial.debit_move_id
-                  JOIN account_move_line other_line ON other_line.id = partial.credit_move_id
-                  JOIN account_move other ON other.id = other_line.move_id
-                 WHERE partial.max_date <= %(ref)s
-              GROUP BY partial.debit_move_id
-            ),
-            lines AS (
-                SELECT due.partner_id, due.move_id, due.due_date,
-                       due.due_date > %(window_start)s AS in_window,
-                       due.amount - COALESCE(settled.credited, 0) AS owed,
-                       GREATEST(due.amount - COALESCE(settled.credited, 0) - COALESCE(settled.paid, 0), 0) AS open,
-                       COALESCE(settled.paid_days, 0) AS paid_days,
-                       settled.paid_delay
-                  FROM due
-             LEFT JOIN settled ON settled.line_id = due.line_id
+              GROUP BY line.id, move.commercial_partner_id
             ),
             measured AS (
-                SELECT partner_id, move_id, due_date, in_window, owed, open,
+                SELECT partner_id, due_date, in_window, open,
                        -- what is still open is late until the computation date
                        (paid_days + CASE WHEN open > %(rounding)s THEN open * (%(ref)s - due_date) ELSE 0 END)
                            / owed AS days_late,
                        GREATEST(COALESCE(paid_delay, 0),
                                 CASE WHEN open > %(rounding)s THEN %(ref)s - due_date ELSE 0 END) AS delay
-                  FROM lines
+                  FROM (SELECT lines.*, GREATEST(owed - paid, 0) AS open FROM lines) lines
                  WHERE owed > %(rounding)s
-            ),
-            per_invoice AS (
-                SELECT partner_id, move_id, BOOL_OR(in_window) AS in_window,
-                       SUM(days_late * owed) FILTER (WHERE in_window) / NULLIF(SUM(owed) FILTER (WHERE in_window), 0)
-                           AS days_late,
-                       MAX(delay) FILTER (WHERE in_window) AS delay,
-                       SUM(open) FILTER (WHERE due_date < %(ref)s AND open > %(rounding)s) AS overdue,
-                       MIN(due_date) FILTER (WHERE due_date < %(ref)s AND open > %(rounding)s) AS oldest_due
-                  FROM measured
-              GROUP BY partner_id, move_id
             )
             SELECT partner_id,
                    COUNT(*) FILTER (WHERE in_window) AS invoices,
@@ -148,9 +129,9 @@ class CrmLoyaltyScore(models.Model):
                    100.0 * COUNT(*) FILTER (WHERE in_window AND delay > 0)
                        / NULLIF(COUNT(*) FILTER (WHERE in_window), 0) AS late_share,
                    MAX(delay) FILTER (WHERE in_window) AS max_delay,
-                   SUM(overdue) AS overdue,
-                   MIN(oldest_due) AS oldest_due
-              FROM per_invoice
+                   SUM(open) FILTER (WHERE due_date < %(ref)s AND open > %(rounding)s) AS overdue,
+                   MIN(due_date) FILTER (WHERE due_date < %(ref)s AND open > %(rounding)s) AS oldest_due
+              FROM measured
           GROUP BY partner_id
             """,
             company=company.id,

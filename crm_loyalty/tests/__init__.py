@@ -12,3 +12,4 @@ from . import test_move_sums
 from . import test_ui
 from . import test_translations
 from . import test_payment_risk
+from . import test_wallet

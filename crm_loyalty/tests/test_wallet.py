@@ -1,0 +1,118 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import LoyaltyCommon
+
+
+@freeze_time(LoyaltyCommon.today)
+@tagged("post_install", "-at_install")
+class TestShareOfWallet(LoyaltyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.seller = new_test_user(
+            cls.env, login="wallet_seller", groups="sales_team.group_sale_salesman", company_id=cls.company.id
+        )
+        cls.other_seller = new_test_user(
+            cls.env, login="wallet_other", groups="sales_team.group_sale_salesman", company_id=cls.company.id
+        )
+        cls.mine = cls._partner("Wallet Customer", user_id=cls.seller.id)
+        cls.theirs = cls._partner("Someone Else's Customer", user_id=cls.other_seller.id)
+        cls.unknown = cls._partner("No Estimate")
+        cls._invoices(
+            [
+                {"partner": cls.mine, "amount": 1000.0, "date": date(2024, 12, 1)},
+                {"partner": cls.mine, "amount": 2000.0, "date": date(2025, 5, 1)},
+                {"partner": cls.theirs, "amount": 500.0, "date": date(2025, 5, 1)},
+                {"partner": cls.unknown, "amount": 700.0, "date": date(2025, 5, 1)},
+            ]
+        )
+        cls.Wallet = cls.env["crm.loyalty.wallet"]
+
+    def _estimate(self, partner, amount, day=None, user=None):
+        wallet = self.Wallet.with_user(user) if user else self.Wallet
+        return wallet.create({"partner_id": partner.id, "amount": amount, "date": day or self.today})
+
+    def test_share_and_potential(self):
+        self._recompute()
+        score = self._score(self.mine)
+        form = Form(self.Wallet.with_user(self.seller))
+        form.partner_id = self.mine
+        form.amount = 10000.0
+        form.source = "customer"
+        estimate = form.save()
+        self.assertEqual((estimate.user_id, estimate.score_id), (self.seller, score))
+        # shown at once, without waiting for the night's recompute
+        self.assertEqual(
+            (score.wallet_estimate, score.wallet_revenue, score.wallet_share, score.wallet_potential),
+            (10000.0, 3000.0, 30.0, 7000.0),
+        )
+        # a newer estimate replaces it; an older one recorded later does not
+        self._estimate(self.mine, 5000.0)
+        self._estimate(self.mine, 99999.0, date(2024, 1, 1))
+        self.assertEqual(
+            (score.wallet_estimate, score.wallet_share, score.wallet_date), (5000.0, 60.0, self.today)
+        )
+        # the customer buys more: the next run updates the share; beyond the estimate, no potential left
+        self._invoices([{"partner": self.mine, "amount": 3000.0}])
+        self._recompute()
+        self.assertEqual((score.wallet_revenue, score.wallet_share, score.wallet_potential), (6000.0, 120.0, 0.0))
+        # no estimate: nothing rather than 0 %, and out of the Share of Wallet list
+        unknown = self._score(self.unknown)
+        self.assertEqual((unknown.wallet_estimate, unknown.wallet_share, unknown.wallet_date), (0.0, 0.0, False))
+        self.env.flush_all()
+        self.env.cr.execute("SELECT wallet_share FROM crm_loyalty_score WHERE id = %s", [unknown.id])
+        self.assertIsNone(self.env.cr.fetchone()[0])
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_score_action_wallet")
+        listed = self.env["crm.loyalty.score"].search([("wallet_estimate", "!=", False)], order="wallet_potential desc")
+        self.assertEqual(listed, score)
+        self.assertIn("wallet_estimate", action["domain"])
+
+    def test_estimate_before_the_first_score_and_window_of_six_months(self):
+        estimate = self._estimate(self.mine, 6000.0)
+        self.assertFalse(estimate.score_id, "not scored yet")
+        self.company.loyalty_ranking_months = 6
+        self._recompute()
+        score = self._score(self.mine)
+        self.assertEqual(estimate.score_id, score)
+        # 2000 in six months: 4000 a year
+        self.assertEqual((score.wallet_revenue, score.wallet_share, score.wallet_potential), (4000.0, 66.7, 2000.0))
+
+    def test_bad_input(self):
+        for amount in (0.0, -5.0):
+            with self.assertRaisesRegex(ValidationError, "must be a positive amount"), self.env.cr.savepoint():
+                self._estimate(self.mine, amount)
+        for amount in ("abc", float("nan")):
+            with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                self._estimate(self.mine, amount)
+        with self.assertRaisesRegex(ValidationError, "in the future"), self.env.cr.savepoint():
+            self._estimate(self.mine, 100.0, date(2025, 7, 1))
+
+    def test_rights(self):
+        self._recompute()
+        # a salesperson records estimates of their own customers, not of another salesperson's
+        self._estimate(self.mine, 8000.0, user=self.seller)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            self._estimate(self.theirs, 8000.0, user=self.seller)
+        self.assertEqual(self.Wallet.with_user(self.other_seller).search([]), self.Wallet.browse())
+        billing = new_test_user(self.env, login="wallet_billing", groups="account.group_account_invoice")
+        with self.assertRaises(AccessError):
+            self.Wallet.with_user(billing).search([])
+        # the brief of the visit shows it
+        visit = self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.mine.id, "user_id": self.seller.id, "date_planned": date(2025, 7, 10)}
+        )
+        visit.with_user(self.seller).action_prepare_brief()
+        self.assertIn("We have 38% of its yearly spend", visit.brief_html)
+        other = self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.unknown.id, "user_id": self.seller.id, "date_planned": date(2025, 7, 10)}
+        )
+        other.action_prepare_brief()
+        self.assertIn("No estimate of its yearly spend yet.", other.brief_html)
