@@ -57,9 +57,7 @@ class TestShareOfWallet(LoyaltyCommon):
         # a newer estimate replaces it; an older one recorded later does not
         self._estimate(self.mine, 5000.0)
         self._estimate(self.mine, 99999.0, date(2024, 1, 1))
-        self.assertEqual(
-            (score.wallet_estimate, score.wallet_share, score.wallet_date), (5000.0, 60.0, self.today)
-        )
+        self.assertEqual((score.wallet_estimate, score.wallet_share, score.wallet_date), (5000.0, 60.0, self.today))
         # the customer buys more: the next run updates the share; beyond the estimate, no potential left
         self._invoices([{"partner": self.mine, "amount": 3000.0}])
         self._recompute()
