@@ -141,6 +141,13 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         finally:
             os.unlink(path)
 
+    def _loyalty_visible_scores(self, company):
+        """The scores of ``company`` the user may read (record rules: a salesperson exports their own
+        customers), as a query for ``IN``; flushed."""
+        score_model = self.env["crm.loyalty.score"]
+        score_model.flush_model()
+        return score_model._search([("company_id", "=", company.id)])
+
     def _loyalty_formats(self, workbook, currency):
         digits = currency.decimal_places
         number = "#,##0" + ("." + "0" * digits if digits else "")
@@ -287,9 +294,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet.write_row(0, 0, [title for title, _kind, _width in columns], formats["header"])
         sheet.freeze_panes(1, 0)
         score_model = self.env["crm.loyalty.score"]
-        # the scores the user may read (record rules: a salesperson exports their own customers)
-        visible = score_model._search([("company_id", "=", company.id)])
-        score_model.flush_model()
+        visible = self._loyalty_visible_scores(company)
         self.env["res.partner"].flush_model(["name", "ref", "user_id"])
         lang = self.env.lang or "en_US"
         yes, no = self.env._("Yes"), self.env._("No")

@@ -14,12 +14,6 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
     def _loyalty_report_sheets(self, workbook, formats, economics):
         self._loyalty_sheet_credit(workbook, formats, economics.company_id)
 
-    def _loyalty_visible_scores(self, company):
-        """The scores of ``company`` the user may read (record rules: a salesperson sees their customers)."""
-        score_model = self.env["crm.loyalty.score"]
-        score_model.flush_model()
-        return score_model._search([("company_id", "=", company.id)])
-
     def _loyalty_sheet_credit(self, workbook, formats, company):
         """Credit analysis: per level and payment-risk grade, the customers, their revenue, what they owe
         past due and how late they pay."""
