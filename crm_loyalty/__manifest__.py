@@ -24,6 +24,7 @@
         "views/crm_loyalty_level_views.xml",
         "views/crm_loyalty_score_views.xml",
         "views/crm_loyalty_wallet_views.xml",
+        "views/crm_loyalty_backtest_views.xml",
         "views/crm_loyalty_history_views.xml",
         "views/crm_loyalty_run_views.xml",
         "views/res_partner_views.xml",

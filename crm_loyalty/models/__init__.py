@@ -10,6 +10,7 @@ from . import crm_lead
 from . import crm_loyalty_history
 from . import crm_loyalty_level
 from . import crm_loyalty_run
+from . import crm_loyalty_backtest
 from . import crm_loyalty_score
 from . import crm_loyalty_score_rank
 from . import crm_loyalty_score_payment

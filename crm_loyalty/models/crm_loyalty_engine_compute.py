@@ -451,7 +451,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
         ``(scores frame, CLV method, CLV note)``. ``mode``: the run's mode, given when the caller's cursor
         must not be read yet (a background run prepares before its write transaction)."""
         data = self._loyalty_gather_for(run, mode)
-        return self._loyalty_score_frame(run.company_id, data, run.reference_date, consume=True)
+        # the lifetime-value backtest of the run (or the recent one it reuses), before the scores consume data
+        backtest = self.env["crm.loyalty.backtest"]._loyalty_prepare(run.company_id, data, run.reference_date)
+        out, clv_method, clv_note = self._loyalty_score_frame(run.company_id, data, run.reference_date, consume=True)
+        out.attrs["backtest"] = backtest
+        return out, clv_method, clv_note
 
     @api.model
     def _loyalty_compute(self, run, prepared=None):
@@ -461,6 +465,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         # ``prepared``: a list holding them, emptied here, so that the frames go as soon as they are staged
         out, clv_method, clv_note = prepared.pop() if prepared else self._loyalty_prepare(run)
         clv_params = out.attrs.get("clv_params")
+        backtest = out.attrs.get("backtest")
         out["values_hash"] = self._loyalty_values_hash(out)
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account", *MODEL_TOLERANCES])
         # the current scores through COPY, hashes as integers: no Python object per score
@@ -520,3 +525,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "clv_params": clv_params,
             }
         )
+        # the run was created by the engine for a user allowed to start it (runs and backtests are
+        # read-only for users); its environment stores the backtest with it
+        run.env["crm.loyalty.backtest"]._loyalty_store(run, backtest)

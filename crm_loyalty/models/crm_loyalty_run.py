@@ -86,6 +86,14 @@ class CrmLoyaltyRun(models.Model):
         readonly=True,
         help="The BG/NBD and Gamma-Gamma parameters the run used, and the date they were fitted as of.",
     )
+    backtest_id = fields.Many2one(
+        "crm.loyalty.backtest",
+        string="Lifetime Value Backtest",
+        readonly=True,
+        ondelete="set null",
+        help="The backtest of the lifetime-value model shown with this run (computed by it, or by a run of the "
+        "previous days).",
+    )
     history_ids = fields.One2many("crm.loyalty.history", "run_id", string="Level Changes")
 
     @api.model

@@ -48,6 +48,13 @@ class ResCompany(models.Model):
         help="Customer lifetime value is the discounted gross margin expected over this many months.",
         groups=LOYALTY_USER,
     )
+    loyalty_backtest_months = fields.Integer(
+        string="Backtest Holdout (months)",
+        default=6,
+        help="Every week a run proves the lifetime-value model on the company's own invoices: calibrated on the "
+        "invoices up to this many months ago, its prediction of these months is compared with what happened.",
+        groups=LOYALTY_USER,
+    )
     loyalty_clv_discount_rate = fields.Float(
         string="Annual Discount Rate (%)",
         default=10.0,
@@ -169,6 +176,7 @@ class ResCompany(models.Model):
     @api.constrains(
         "loyalty_clv_months",
         "loyalty_clv_discount_rate",
+        "loyalty_backtest_months",
         "loyalty_alive_threshold",
         "loyalty_phase_period_months",
         "loyalty_phase_periods",
@@ -183,6 +191,10 @@ class ResCompany(models.Model):
                         "The lifetime value horizon must be at least one month and at most %(max)s months.",
                         max=MAX_MONTHS,
                     )
+                )
+            if not 1 <= company.loyalty_backtest_months <= 60:
+                raise ValidationError(
+                    self.env._("The backtest holdout must be at least one month and at most 60 months (e.g. 6).")
                 )
             if not -100.0 < company.loyalty_clv_discount_rate <= 1000.0:
                 raise ValidationError(

@@ -74,6 +74,9 @@ class ResConfigSettings(models.TransientModel):
     loyalty_customer_manager_id = fields.Many2one(
         related="company_id.loyalty_customer_manager_id", readonly=False, groups=LOYALTY_MANAGER
     )
+    loyalty_backtest_months = fields.Integer(
+        related="company_id.loyalty_backtest_months", readonly=False, groups=LOYALTY_MANAGER
+    )
     loyalty_payment_b_days = fields.Integer(
         related="company_id.loyalty_payment_b_days", readonly=False, groups=LOYALTY_MANAGER
     )

@@ -13,3 +13,4 @@ from . import test_ui
 from . import test_translations
 from . import test_payment_risk
 from . import test_wallet
+from . import test_backtest
