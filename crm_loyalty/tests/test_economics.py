@@ -247,7 +247,10 @@ class TestPyramidEconomics(EconomicsCommon):
         )
         self.assertTrue(attachment.name.endswith(".xlsx"))
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
-        self.assertEqual(book.sheetnames, ["Pyramid", "Customers", "Migration", "KPIs", "Credit Analysis", "Scenario"])
+        self.assertEqual(
+            book.sheetnames,
+            ["Pyramid", "Customers", "Migration", "KPIs", "Credit Analysis", "Lifetime Value Backtest", "Scenario"],
+        )
         # Pyramid: economics per level, a bar chart
         pyramid = book["Pyramid"]
         rows = {row[0]: row for row in pyramid.iter_rows(min_row=4, max_row=7, values_only=True)}
