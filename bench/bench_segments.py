@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What the figures of issue 12 cost on the benchmark data set (``dataset.py``): the payment-risk update
 of every score (its set-based statement over the receivable lines and their reconciliations) and the
-segments, each printed beside its floor, measured in the same run.
+lifetime-value backtest of a run, each printed beside its floor, measured in the same run.
 
 The data set's invoices are all open: this script first reconciles 80% of the invoices' receivable lines
 with a payment, paid between 10 days early and 80 days late (and 10% of those in two halves), with
@@ -14,7 +14,10 @@ Floors:
 
 * *floor* a plain GROUP BY per customer of the same receivable lines joined with their reconciliations
   (the rows the payment figures are computed from, no figure computed);
-* *recompute*: a whole synchronous recompute of the pyramid on the same data, for scale.
+* *recompute*: a whole synchronous recompute of the pyramid on the same data, for scale;
+* backtest: *floor* the lifetime-value work of a run on the same gathered data (the RFM table, the BG/NBD fit
+  and its predictions as of the run's date): a backtest does that work once, as of its cut-off, then counts
+  the holdout and rebuilds the levels at the cut-off.
 
 Usage::
 
@@ -25,6 +28,22 @@ import argparse
 import time
 
 from dataset import add_arguments, check_arguments, log, peak_rss_mb, prepare
+
+
+def lifetime_floor(days, today):
+    """The model work of a run: RFM as of ``today``, BG/NBD fit, P(alive) and expected purchases."""
+    from odoo.addons.crm_loyalty.loyalty_analytics import (
+        bgnbd_expected_purchases,
+        bgnbd_probability_alive,
+        fit_bgnbd,
+        rfm_from_transactions,
+    )
+
+    rfm = rfm_from_transactions(days[days["amount"] > 0], "partner_id", "day", "amount", today)
+    params = fit_bgnbd(rfm["frequency"], rfm["recency"], rfm["T"])
+    args = (rfm["frequency"], rfm["recency"], rfm["T"])
+    return bgnbd_probability_alive(params, *args).sum() + bgnbd_expected_purchases(params, 26.0, *args).sum()
+
 
 PAY_SQL = """
 WITH lines AS (
@@ -103,6 +122,21 @@ def main():
         again, _ = timed(lambda: scores._loyalty_update_payment_risk(company, today))
         floor_again, _ = timed(lambda: (cr.execute(FLOOR_SQL, params), cr.fetchall()))
         whole, _ = timed(lambda: env["res.partner"].loyalty_recompute(company))
+        # the backtest: on the data a run gathers, beside the run's own model work
+        engine, backtests = env["crm.loyalty.engine"], env["crm.loyalty.backtest"]
+        data = engine._loyalty_gather(env, company, today)
+        backtests.search([("company_id", "=", company.id)]).unlink()
+        model_floor = min(timed(lambda: lifetime_floor(data["days"], today))[0] for _repeat in range(2))
+        backtest_seconds, values = timed(lambda: backtests._loyalty_prepare(company, data, today))
+        backtest = backtests.create(values)
+        reused_seconds, reused = timed(lambda: backtests._loyalty_prepare(company, data, today))
+        assert reused == backtest.id
+        backtest_figures = (
+            f"{backtest.state}, {backtest.customers} customers, predicted {backtest.predicted_total:.0f} vs "
+            f"actual {backtest.actual_total:.0f} purchases, MAE {backtest.mae:.3f} (naive {backtest.mae_naive:.3f}), "
+            f"AUC P(alive) {backtest.auc:.3f} / repeat buyers {backtest.auc_repeat:.3f} / expected "
+            f"{backtest.auc_expected:.3f}, degenerate {backtest.degenerate}"
+        )
         cr.rollback()
 
     floor_min = min(floor_seconds, floor_again)
@@ -114,8 +148,17 @@ def main():
     print(f"{'floor: GROUP BY of receivable lines + reconciliations':<52} {floor_min:>8.2f}s")
     print(f"{'payment risk, every score written':<52} {first:>8.2f}s {first / floor_min:>10.1f}x floor")
     print(f"{'payment risk again, nothing changed':<52} {again:>8.2f}s {again / floor_min:>10.1f}x floor")
-    print(f"{'whole recompute (payment risk included)':<52} {whole:>8.2f}s")
+    print(f"{'whole recompute (payment risk, backtest included)':<52} {whole:>8.2f}s")
     print(f"{'payment risk share of the recompute':<52} {100 * again / whole:>8.1f}%")
+    label = "floor: a run's model work (RFM, fit, predictions)"
+    print(f"{label:<52} {model_floor:>8.2f}s")
+    print(
+        f"{'backtest (RFM at cut-off, fit, holdout, levels)':<52} {backtest_seconds:>8.2f}s "
+        f"{backtest_seconds / model_floor:>10.1f}x floor"
+    )
+    print(f"{'backtest reused (a run of the same week)':<52} {reused_seconds:>8.3f}s")
+    print(f"{'backtest share of the recompute (when computed)':<52} {100 * backtest_seconds / whole:>8.1f}%")
+    print(f"backtest                 : {backtest_figures}")
     print(f"peak RSS                 : {peak_rss_mb():.0f} MB")
 
 
