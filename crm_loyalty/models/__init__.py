@@ -16,6 +16,8 @@ from . import crm_loyalty_score_rank
 from . import crm_loyalty_score_payment
 from . import crm_loyalty_wallet
 from . import crm_loyalty_score_wallet
+from . import crm_loyalty_band
+from . import crm_loyalty_score_segment
 from . import res_company
 from . import ir_module_module
 from . import res_config_settings

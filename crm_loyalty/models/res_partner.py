@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
@@ -44,8 +44,25 @@ class ResPartner(models.Model):
         groups=LOYALTY_USER,
         help="Pyramid level of the commercial partner in the current company.",
     )
+    loyalty_employee_count = fields.Integer(
+        string="Employees",
+        groups=LOYALTY_USER,
+        help="The customer company's employees, entered by hand or imported (Odoo has no such field): its size "
+        "band in the pyramid's segments (0: not known).",
+    )
     loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count", groups=LOYALTY_USER)
     loyalty_visit_count = fields.Integer(string="Visits", compute="_compute_loyalty_visit_count", groups=LOYALTY_USER)
+
+    @api.constrains("loyalty_employee_count")
+    def _check_loyalty_employee_count(self):
+        for partner in self:
+            if not 0 <= partner.loyalty_employee_count <= 10_000_000:
+                raise ValidationError(
+                    self.env._(
+                        "The employees of %(partner)s must be a number between 0 (not known) and 10,000,000.",
+                        partner=partner.display_name,
+                    )
+                )
 
     # uid: scores are looked up with the user's record rules, also when a related field reaches
     # them as superuser (each user and su flag has its own cached value)

@@ -20,6 +20,15 @@ from ..models.loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+# the score's band columns and their aliases in the Customers sheet's statement
+BAND_ALIASES = {
+    "tenure_band": "tenure_band_id",
+    "volume_band": "volume_band_id",
+    "size_band": "size_band_id",
+    "clv_band": "clv_band_id",
+}
+
+
 def _sheet_name(name):
     """Excel sheet names: at most 31 characters, none of []:*?/\\."""
     return _SHEET_FORBIDDEN.sub(" ", name)[:31]
@@ -284,6 +293,14 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             (self.env._("Payment Risk"), "text", 12),
             (self.env._("Average Days Late"), "ratio", 10),
             (self.env._("Overdue at Computation"), "money", 16),
+            # the segments (crm_loyalty_score_segment.py)
+            (self.env._("Industry"), "text", 18),
+            (self.env._("Country"), "text", 14),
+            (self.env._("Sales Team"), "text", 16),
+            (self.env._("Years of Cooperation"), "text", 14),
+            (self.env._("Business Volume"), "text", 18),
+            (self.env._("Company Size"), "text", 18),
+            (self.env._("Lifetime Value Band"), "text", 16),
         ]
 
     def _loyalty_sheet_customers(self, workbook, formats, company):
@@ -296,6 +313,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         score_model = self.env["crm.loyalty.score"]
         visible = self._loyalty_visible_scores(company)
         self.env["res.partner"].flush_model(["name", "ref", "user_id"])
+        score_model.flush_model(["industry_id", "country_id", "team_id", *BAND_ALIASES.values()])
         lang = self.env.lang or "en_US"
         yes, no = self.env._("Yes"), self.env._("No")
         profit_classes = dict(score_model._fields["profit_class"]._description_selection(self.env))
@@ -309,12 +327,20 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                        score.revenue_window, score.margin_window, score.margin_percent, score.revenue_lifetime,
                        score.invoice_count, score.last_invoice_date, score.clv, score.probability_alive,
                        score.profit_class, score.value_phase, score.is_key_account, score.is_elastic, score.at_risk,
-                       score.payment_grade, score.payment_days_late, score.payment_overdue_amount
+                       score.payment_grade, score.payment_days_late, score.payment_overdue_amount,
+                       COALESCE(industry.name ->> %(lang)s, industry.name ->> 'en_US'),
+                       COALESCE(country.name ->> %(lang)s, country.name ->> 'en_US'),
+                       COALESCE(team.name ->> %(lang)s, team.name ->> 'en_US'),
+                       %(bands)s
                   FROM crm_loyalty_score score
                   JOIN res_partner partner ON partner.id = score.partner_id
              LEFT JOIN crm_loyalty_level level ON level.id = score.level_id
              LEFT JOIN res_users users ON users.id = partner.user_id
              LEFT JOIN res_partner sales ON sales.id = users.partner_id
+             LEFT JOIN res_partner_industry industry ON industry.id = score.industry_id
+             LEFT JOIN res_country country ON country.id = score.country_id
+             LEFT JOIN crm_team team ON team.id = score.team_id
+             %(band_joins)s
              -- the rank in the company's whole ranking table (not the user's part of it)
              LEFT JOIN (SELECT ranking.id, row_number() OVER (ORDER BY %(rank_order)s) AS position
                           FROM crm_loyalty_score ranking
@@ -326,6 +352,24 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 visible=visible.subselect(),
                 rank_order=score_model._loyalty_rank_sql("ranking"),
                 company=company.id,
+                bands=SQL(", ").join(
+                    SQL(
+                        "COALESCE(%s ->> %s, %s ->> 'en_US')",
+                        SQL.identifier(alias, "name"),
+                        lang,
+                        SQL.identifier(alias, "name"),
+                    )
+                    for alias in BAND_ALIASES
+                ),
+                band_joins=SQL(" ").join(
+                    SQL(
+                        "LEFT JOIN crm_loyalty_band %s ON %s = %s",
+                        SQL.identifier(alias),
+                        SQL.identifier(alias, "id"),
+                        SQL.identifier("score", column),
+                    )
+                    for alias, column in BAND_ALIASES.items()
+                ),
             )
         )
         row = 0
@@ -355,6 +399,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                     payment_grade,
                     days_late,
                     overdue,
+                    *segments,
                 ) = record
                 sheet.write_string(row, 0, name or "")
                 sheet.write_string(row, 1, ref or "")
@@ -380,6 +425,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 if payment_grade:
                     sheet.write_number(row, 19, float(days_late or 0.0), formats["ratio"])
                     sheet.write_number(row, 20, float(overdue or 0.0), money)
+                for offset, segment in enumerate(segments):
+                    sheet.write_string(row, 21 + offset, segment or "")
         sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
 
     def _loyalty_migration_tables(self, economics):

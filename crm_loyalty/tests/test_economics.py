@@ -267,7 +267,7 @@ class TestPyramidEconomics(EconomicsCommon):
         scores = self.env["crm.loyalty.score"].search([("company_id", "=", self.company.id)])
         self.assertEqual(customers.max_row, len(scores) + 1)
         self.assertEqual(customers.freeze_panes, "A2")
-        self.assertEqual(customers.auto_filter.ref, f"A1:U{len(scores) + 1}")
+        self.assertEqual(customers.auto_filter.ref, f"A1:AB{len(scores) + 1}")
         by_name = {row[0]: row for row in customers.iter_rows(min_row=2, values_only=True)}
         score = scores.filtered(lambda s: s.partner_id == self.p["T1"])
         row = by_name[self.p["T1"].name]
