@@ -220,42 +220,25 @@ class CrmLoyaltyBacktest(models.Model):
 
     @api.model
     def _loyalty_line_commands(self, company, result):
-        series = (("predicted", "predicted"), ("actual", "actual"))
+        """Two lines (predicted, actual) per number of repeat purchases, then per level at the cut-off."""
+
+        def pair(values, row):
+            return [
+                fields.Command.create(
+                    {**values, "series": series, "customers": int(row["customers"]), "purchases": float(row[series])}
+                )
+                for series in ("predicted", "actual")
+            ]
+
         commands = []
         for bucket, row in result.by_repeat.iterrows():
             label = f"{bucket}+" if bucket == REPEAT_BUCKETS else str(bucket)
-            for code, column in series:
-                commands.append(
-                    fields.Command.create(
-                        {
-                            "kind": "repeat",
-                            "sequence": int(bucket),
-                            "name": label,
-                            "series": code,
-                            "customers": int(row["customers"]),
-                            "purchases": float(row[column]),
-                        }
-                    )
-                )
+            commands += pair({"kind": "repeat", "sequence": int(bucket), "name": label}, row)
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
         for level in sorted(levels.values(), key=lambda level: (level.sequence, level.id)):
-            if level.code not in result.by_group.index:
-                continue
-            row = result.by_group.loc[level.code]
-            for series_code, column in series:
-                commands.append(
-                    fields.Command.create(
-                        {
-                            "kind": "level",
-                            "sequence": level.sequence,
-                            "name": level.name,
-                            "level_id": level.id,
-                            "series": series_code,
-                            "customers": int(row["customers"]),
-                            "purchases": float(row[column]),
-                        }
-                    )
-                )
+            if level.code in result.by_group.index:
+                values = {"kind": "level", "sequence": level.sequence, "name": level.name, "level_id": level.id}
+                commands += pair(values, result.by_group.loc[level.code])
         return commands
 
     @api.model

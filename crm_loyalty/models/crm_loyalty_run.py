@@ -114,6 +114,19 @@ class CrmLoyaltyRun(models.Model):
         return params, run
 
     @api.model
+    def _loyalty_last_reference_dates(self):
+        """``(company, reference date)`` of each company's latest finished run (upgrades compute new figures
+        as of that date rather than waiting for the next night's run)."""
+        self.flush_model(["company_id", "state", "reference_date", "date_end"])
+        self.env.cr.execute(
+            """SELECT DISTINCT ON (company_id) company_id, reference_date
+                 FROM crm_loyalty_run
+                WHERE state = 'done' AND reference_date IS NOT NULL
+             ORDER BY company_id, date_end DESC NULLS LAST, id DESC"""
+        )
+        return [(self.env["res.company"].browse(company_id), date) for company_id, date in self.env.cr.fetchall()]
+
+    @api.model
     def _loyalty_reference_date(self, date=None):
         """The date the windows of a run end on: ``date`` (a date or ``YYYY-MM-DD``), default today;
         refuses text that is not a date and dates in the future."""

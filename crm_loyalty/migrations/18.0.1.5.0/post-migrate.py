@@ -12,15 +12,8 @@ _logger = logging.getLogger(__name__)
 
 def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
-    cr.execute(
-        """SELECT DISTINCT ON (company_id) company_id, reference_date
-             FROM crm_loyalty_run
-            WHERE state = 'done' AND reference_date IS NOT NULL
-         ORDER BY company_id, date_end DESC NULLS LAST, id DESC"""
-    )
-    for company_id, reference_date in cr.fetchall():
-        company = env["res.company"].browse(company_id)
+    for company, reference_date in env["crm.loyalty.run"]._loyalty_last_reference_dates():
         changed = env["crm.loyalty.score"]._loyalty_update_bands(company, reference_date)
         _logger.info(
-            "crm_loyalty: segment bands of company %s as of %s (%s scores)", company_id, reference_date, changed
+            "crm_loyalty: segment bands of company %s as of %s (%s scores)", company.id, reference_date, changed
         )
