@@ -50,6 +50,7 @@ from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -251,6 +252,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
             with self.env.cr.savepoint():
                 while run.step != "done":
                     self._loyalty_step(run)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # a row the run writes was changed by a transaction committed since this one began (a spend
+            # estimate saved meanwhile): not a failure of the run; Odoo retries the request or job in a new
+            # transaction, which sees that change
+            raise
         except Exception as error:
             self.env.invalidate_all()
             _logger.exception("Customer pyramid recompute failed for company %s", company.id)
@@ -408,6 +414,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
                         return
                 with self.env.cr.savepoint():
                     self._loyalty_step(run, prepared)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                # the step met a row changed by a transaction committed since this one began (a spend
+                # estimate saved meanwhile): rolled back to its savepoint, the step starts again in a new
+                # transaction (the scheduler commits this one first), which sees that change
+                self.env.invalidate_all()
+                _logger.info("Customer pyramid run %s: step %s retried after %s", run.id, run.step, error)
+                self.env.ref("crm_loyalty.ir_cron_crm_loyalty_process_runs")._trigger()
+                cron._notify_progress(done=0, remaining=0)
+                return
             except Exception as error:
                 self.env.invalidate_all()
                 _logger.exception("Customer pyramid run %s failed", run.id)

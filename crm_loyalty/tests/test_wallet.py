@@ -1,10 +1,14 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from datetime import date
+from contextlib import closing
+from datetime import date, timedelta
 
 from freezegun import freeze_time
+from psycopg2.errors import SerializationFailure
 
+import odoo
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -114,3 +118,108 @@ class TestShareOfWallet(LoyaltyCommon):
         )
         other.action_prepare_brief()
         self.assertIn("No estimate of its yearly spend yet.", other.brief_html)
+
+
+@tagged("post_install", "-at_install")
+class TestWalletConcurrency(LoyaltyCommon):
+    """A spend estimate saved while a run refreshes the same score: two real connections against the committed
+    demo company (not the test transaction). Odoo's transactions are REPEATABLE READ: a run whose transaction
+    began before the estimate was committed cannot write over the score the estimate changed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.main = cls.env.ref("base.main_company")
+        cls.as_of = date.today() - timedelta(days=210)  # many scores change against the committed pyramid
+
+    def _connection(self):
+        return closing(odoo.sql_db.db_connect(self.env.cr.dbname).cursor())
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.main.id]})
+
+    def _changed_score(self, cr):
+        """A score of the demo company that a run as of seven months ago rewrites (tried, then rolled back)."""
+        env = self._env(cr)
+        run = env["res.partner"].loyalty_recompute(self.main, date=self.as_of)
+        self.assertEqual(run.state, "done")
+        cr.execute("SELECT id, revenue_window FROM crm_loyalty_score WHERE company_id = %s", [self.main.id])
+        rewritten = dict(cr.fetchall())
+        cr.rollback()
+        cr.execute("SELECT id, revenue_window FROM crm_loyalty_score WHERE company_id = %s", [self.main.id])
+        committed = dict(cr.fetchall())
+        cr.rollback()
+        changed = [score_id for score_id, revenue in rewritten.items() if committed.get(score_id) != revenue]
+        self.assertTrue(changed, "the run as of seven months ago changes revenues")
+        return self.env["crm.loyalty.score"].sudo().browse(max(changed))
+
+    def _save_estimate(self, score, amount):
+        """In a connection of its own, as a user's request: the estimate saved and committed; removed and the
+        score's share of wallet put back when the test ends."""
+        with self._connection() as cr:
+            env = self._env(cr)
+            estimate = env["crm.loyalty.wallet"].create(
+                {"partner_id": score.partner_id.id, "company_id": self.main.id, "amount": amount}
+            )
+            env.flush_all()
+            self.assertEqual(env["crm.loyalty.score"].browse(score.id).wallet_estimate, amount)
+            cr.commit()
+        self.addCleanup(self._forget_estimate, estimate.id, score.id)
+        return estimate.id
+
+    def _forget_estimate(self, estimate_id, score_id):
+        with self._connection() as cr:
+            env = self._env(cr)
+            env["crm.loyalty.wallet"].browse(estimate_id).unlink()
+            env.flush_all()
+            cr.commit()
+        with self._connection() as cr:
+            cr.execute("SELECT wallet_estimate FROM crm_loyalty_score WHERE id = %s", [score_id])
+            self.assertFalse(cr.fetchone()[0], "the demo score is back to no estimate")
+
+    def _assert_share(self, env, score_id, amount):
+        score = env["crm.loyalty.score"].browse(score_id)
+        yearly = score.revenue_window * 12.0 / (self.main.loyalty_ranking_months or 12)
+        self.assertEqual(score.wallet_estimate, amount, "the estimate is not lost")
+        self.assertAlmostEqual(score.wallet_revenue, yearly, places=2, msg="the share uses the run's revenue")
+        self.assertAlmostEqual(score.wallet_share, round(100.0 * yearly / amount, 1), places=1)
+
+    def test_run_retried_after_an_estimate_saved_meanwhile(self):
+        with self._connection() as cr_run:
+            score = self._changed_score(cr_run)
+            # the run's request begins (its snapshot), then a salesperson saves an estimate of that customer
+            cr_run.execute("SELECT 1")
+            self._save_estimate(score, 123456.0)
+            with self.assertRaises(SerializationFailure):
+                self._env(cr_run)["res.partner"].loyalty_recompute(self.main, date=self.as_of)
+            cr_run.rollback()
+            # not a failed run: Odoo retries the request in a new transaction, which sees the estimate
+            env = self._env(cr_run)
+            failed = [("state", "=", "failed"), ("reference_date", "=", self.as_of)]
+            self.assertFalse(env["crm.loyalty.run"].search(failed))
+            run = env["res.partner"].loyalty_recompute(self.main, date=self.as_of)
+            self.assertEqual(run.state, "done")
+            self._assert_share(env, score.id, 123456.0)
+            cr_run.rollback()
+
+    def test_background_step_waits_for_an_estimate_saved_meanwhile(self):
+        with self._connection() as cr_run:
+            score = self._changed_score(cr_run)
+            env = self._env(cr_run)
+            run = env["res.partner"].loyalty_recompute(self.main, date=self.as_of, background=True)
+            cron = env.ref("crm_loyalty.ir_cron_crm_loyalty_process_runs")
+            triggers = env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            for _call in range(10):  # gather and compute, in this transaction (the scheduler's commits left out)
+                env["crm.loyalty.run"]._cron_process_runs()
+                if run.step == "write":
+                    break
+            self.assertEqual(run.step, "write")
+            self._save_estimate(score, 654321.0)
+            env["crm.loyalty.run"]._cron_process_runs()
+            # the write step met the score the estimate changed: rolled back to its savepoint, not failed, and
+            # the scheduler called again to start it over in a new transaction
+            self.assertEqual((run.state, run.step, run.error), ("running", "write", False))
+            new_triggers = env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+            self.assertTrue(new_triggers, "the scheduler is called again")
+            self.assertLessEqual(min(new_triggers.mapped("call_at")), fields.Datetime.now() + timedelta(seconds=5))
+            cr_run.rollback()
