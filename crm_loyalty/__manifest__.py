@@ -33,6 +33,7 @@
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
         "wizards/crm_loyalty_override_wizard_views.xml",
+        "report/crm_loyalty_sales_report_views.xml",
         "views/crm_loyalty_menus.xml",
         "views/crm_loyalty_visit_views.xml",
         "views/crm_loyalty_kpi_views.xml",

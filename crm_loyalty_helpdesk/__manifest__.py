@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Customer Loyalty Pyramid - Helpdesk",
-    "summary": "Pyramid level on helpdesk tickets, ticket priority by level, complaints and satisfaction per customer",
-    "version": "18.0.1.2.0",
+    "summary": "Pyramid level on helpdesk tickets, ticket priority by level, satisfaction and complaint analysis",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-loyalty/crm_loyalty",
     "author": "crm_loyalty developers",
@@ -14,6 +14,10 @@
     "auto_install": True,
     "depends": ["crm_loyalty", "helpdesk_mgmt", "helpdesk_mgmt_rating"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/crm_loyalty_helpdesk_security.xml",
+        "report/crm_loyalty_ticket_report_views.xml",
+        "views/res_config_settings_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_category_views.xml",
         "views/crm_loyalty_score_views.xml",

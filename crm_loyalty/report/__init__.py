@@ -1,2 +1,3 @@
+from . import crm_loyalty_sales_report
 from . import crm_loyalty_workbook
 from . import crm_loyalty_workbook_reports

@@ -1,10 +1,13 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Sheets of the workbook for the reports the articles ask for (DOMAIN §3): credit analysis; and the backtest of
-the lifetime-value model on the company's own invoices."""
+"""Sheets of the workbook for the reports the articles ask for (DOMAIN §3): customer financial statistics, sales
+dynamics, credit analysis, satisfaction and complaints (with the helpdesk bridge); and the backtest of the
+lifetime-value model on the company's own invoices."""
 
-from odoo import models
-from odoo.tools import SQL
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.tools import SQL, format_date
 
 from .crm_loyalty_workbook import _sheet_name
 
@@ -13,8 +16,148 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
     _inherit = "crm.loyalty.workbook"  # pylint: disable=consider-merging-classes-inherited
 
     def _loyalty_report_sheets(self, workbook, formats, economics):
+        self._loyalty_sheet_financial(workbook, formats, economics.company_id)
+        self._loyalty_sheet_sales(workbook, formats, economics.company_id)
         self._loyalty_sheet_credit(workbook, formats, economics.company_id)
+        self._loyalty_sheet_service(workbook, formats, economics.company_id)
         self._loyalty_sheet_backtest(workbook, formats, economics.company_id)
+
+    def _loyalty_sheet_financial(self, workbook, formats, company):
+        """Customer financial statistics: per level, the invoiced customers' revenue, margin, invoices, lifetime
+        value and what they owe past due (under the user's record rules)."""
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Financial Statistics")))
+        sheet.write(0, 0, self.env._("Customer financial statistics per level"), formats["title"])
+        sheet.set_column(0, 0, 18)
+        sheet.set_column(1, 9, 15)
+        groups = self.env["crm.loyalty.score"]._read_group(
+            [("company_id", "=", company.id), ("invoice_count", ">", 0)],
+            ["level_id"],
+            [
+                "__count",
+                "revenue_window:sum",
+                "margin_window:sum",
+                "revenue_lifetime:sum",
+                "invoice_count:sum",
+                "clv:sum",
+                "payment_overdue_amount:sum",
+            ],
+        )
+        lines = []
+        totals = [0.0] * 7
+        for level, count, revenue, margin, lifetime, invoices, clv, overdue in sorted(
+            groups, key=lambda group: group[0].sequence
+        ):
+            figures = (count, revenue, margin, lifetime, invoices, clv, overdue)
+            totals = [total + value for total, value in zip(totals, figures, strict=True)]
+            lines.append((level.name or self.env._("No Level"), *self._loyalty_financial_figures(*figures)))
+        if lines:
+            lines.append((self.env._("Total"), *self._loyalty_financial_figures(*totals)))
+        money, integer = formats["money"], formats["int"]
+        row = self._loyalty_write_table(
+            sheet,
+            formats,
+            2,
+            [
+                self.env._("Level"),
+                self.env._("Customers"),
+                self.env._("Revenue (ranking window)"),
+                self.env._("Gross Margin (ranking window)"),
+                self.env._("Margin (%)"),
+                self.env._("Lifetime Revenue"),
+                self.env._("Invoices"),
+                self.env._("Average Invoice"),
+                self.env._("Lifetime Value"),
+                self.env._("Overdue at Computation"),
+            ],
+            lines,
+            [None, integer, money, money, formats["pct"], money, integer, money, money, money],
+        )
+        if not lines:
+            sheet.write(row + 1, 0, self.env._("No invoiced customer yet."))
+
+    @staticmethod
+    def _loyalty_financial_figures(count, revenue, margin, lifetime, invoices, clv, overdue):
+        margin_share = margin / revenue if revenue > 0 else None
+        average = lifetime / invoices if invoices else None
+        return (count, revenue, margin, margin_share, lifetime, invoices, average, clv, overdue)
+
+    def _loyalty_sheet_sales(self, workbook, formats, company, months=24):
+        """Sales dynamics: revenue and customers per month of the last ``months``, per level of the customers
+        now, with a stacked column chart of the revenue."""
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Sales Dynamics")))
+        sheet.write(0, 0, self.env._("Sales dynamics: revenue and customers per month and level"), formats["title"])
+        since = fields.Date.context_today(self).replace(day=1) - relativedelta(months=months - 1)
+        groups = self.env["crm.loyalty.sales.report"]._read_group(
+            [("company_id", "=", company.id), ("date", ">=", since)],
+            ["date:month", "level_id"],
+            ["revenue:sum", "partner_id:count_distinct"],
+        )
+        levels = sorted({level for _month, level, _revenue, _count in groups}, key=lambda level: level.sequence)
+        cells = {(month, level): (revenue, count) for month, level, revenue, count in groups}
+        month_list = sorted({month for month, _level, _revenue, _count in groups})
+        names = [level.name or self.env._("No Level") for level in levels]
+        sheet.set_column(0, 0, 12)
+        sheet.set_column(1, 2 * len(levels) + 2, 14)
+        headers = [
+            self.env._("Month"),
+            *(self.env._("Revenue: %(level)s", level=name) for name in names),
+            self.env._("Revenue"),
+            *(self.env._("Customers: %(level)s", level=name) for name in names),
+        ]
+        lines = [
+            (
+                format_date(self.env, month, date_format="MMM yyyy"),
+                *(cells.get((month, level), (0.0, 0))[0] for level in levels),
+                sum(cells.get((month, level), (0.0, 0))[0] for level in levels),
+                *(cells.get((month, level), (0.0, 0))[1] for level in levels),
+            )
+            for month in month_list
+        ]
+        row = self._loyalty_write_table(
+            sheet,
+            formats,
+            2,
+            headers,
+            lines,
+            [None, *([formats["money"]] * (len(levels) + 1)), *([formats["int"]] * len(levels))],
+        )
+        if not lines:
+            sheet.write(row + 1, 0, self.env._("No posted invoice in the last 24 months."))
+            return
+        name = sheet.get_name()
+        chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
+        for column in range(1, len(levels) + 1):
+            chart.add_series(
+                {
+                    "name": [name, 2, column],
+                    "categories": [name, 3, 0, row, 0],
+                    "values": [name, 3, column, row, column],
+                }
+            )
+        chart.set_title({"name": self.env._("Revenue per Month and Level")})
+        chart.set_size({"width": 720, "height": 360})
+        sheet.insert_chart(row + 2, 0, chart)
+
+    def _loyalty_sheet_service(self, workbook, formats, company):
+        """Satisfaction and complaint analysis: the helpdesk bridge writes them; without it, what they need."""
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("Satisfaction")))
+        sheet.write(0, 0, self.env._("Satisfaction and complaint analysis"), formats["title"])
+        sheet.write(2, 0, self.env["crm.loyalty.score"]._loyalty_helpdesk_message())
+
+    def _loyalty_write_table(self, sheet, formats, row, headers, lines, cell_formats):
+        """``headers`` on ``row``, then one row per item of ``lines`` (tuples, None written as -), each cell
+        in its column's format of ``cell_formats`` (None: text); returns the last row written."""
+        sheet.write_row(row, 0, headers, formats["header"])
+        for line in lines:
+            row += 1
+            for column, (value, cell_format) in enumerate(zip(line, cell_formats, strict=True)):
+                if value is None:
+                    sheet.write_string(row, column, "-")
+                elif cell_format is None:
+                    sheet.write_string(row, column, str(value))
+                else:
+                    sheet.write_number(row, column, value, cell_format)
+        return row
 
     def _loyalty_sheet_credit(self, workbook, formats, company):
         """Credit analysis: per level and payment-risk grade, the customers, their revenue, what they owe

@@ -15,3 +15,4 @@ from . import test_payment_risk
 from . import test_wallet
 from . import test_backtest
 from . import test_segments
+from . import test_reports

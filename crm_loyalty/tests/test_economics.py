@@ -249,7 +249,18 @@ class TestPyramidEconomics(EconomicsCommon):
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
         self.assertEqual(
             book.sheetnames,
-            ["Pyramid", "Customers", "Migration", "KPIs", "Credit Analysis", "Lifetime Value Backtest", "Scenario"],
+            [
+                "Pyramid",
+                "Customers",
+                "Migration",
+                "KPIs",
+                "Financial Statistics",
+                "Sales Dynamics",
+                "Credit Analysis",
+                "Satisfaction",
+                "Lifetime Value Backtest",
+                "Scenario",
+            ],
         )
         # Pyramid: economics per level, a bar chart
         pyramid = book["Pyramid"]

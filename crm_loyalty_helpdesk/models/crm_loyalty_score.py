@@ -6,6 +6,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER, check_group
+
+RECENT_MONTHS = 3  # the recent satisfaction: ratings of the tickets of the window's last three months
+FALLING_BY = 1.0  # falling: the recent average at least one point (of 5) below the rest of the window's
+PROFIT_POTENTIAL_QUANTILE = 0.8  # high lifetime value: the top fifth of the company's positive lifetime values
+
 
 class CrmLoyaltyScore(models.Model):
     _inherit = "crm.loyalty.score"
@@ -29,6 +35,25 @@ class CrmLoyaltyScore(models.Model):
         help="Average rating (1 to 5) the customer gave to its tickets created in the ranking window.",
     )
     satisfaction_count = fields.Integer(string="Ratings", readonly=True)
+    satisfaction_recent = fields.Float(
+        string="Recent Satisfaction",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Average rating of the customer's tickets created in the last three months of the ranking window.",
+    )
+    satisfaction_trend = fields.Float(
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Recent satisfaction minus that of the rest of the ranking window (0 when either has no rating).",
+    )
+    satisfaction_alert = fields.Boolean(
+        string="Low Satisfaction, Profit Potential",
+        readonly=True,
+        help="A key (profitable) customer, or one whose lifetime value is in the company's top fifth, whose "
+        "satisfaction is below the company's threshold or fell by a point or more in the last three months.",
+    )
 
     @api.model
     def _loyalty_after_write_back(self, company, run, reference_date):
@@ -36,16 +61,35 @@ class CrmLoyaltyScore(models.Model):
         self.env["helpdesk.ticket"].flush_model()
         self.env["rating.rating"].flush_model()
         date_from = reference_date - relativedelta(months=company.loyalty_ranking_months)
+        recent_from = max(date_from, reference_date - relativedelta(months=RECENT_MONTHS))
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY clv)
+                  FROM crm_loyalty_score WHERE company_id = %s AND clv > 0
+                """,
+                PROFIT_POTENTIAL_QUANTILE,
+                company.id,
+            )
+        )
+        high_clv = self.env.cr.fetchone()[0]
+        new_values = SQL(
+            """(COALESCE(stats.tickets, 0), COALESCE(stats.complaints, 0), COALESCE(stats.open_tickets, 0),
+                COALESCE(stats.resolution_hours, 0), COALESCE(ratings.satisfaction, 0),
+                COALESCE(ratings.rating_count, 0), COALESCE(ratings.recent, 0),
+                COALESCE(ratings.recent - ratings.earlier, 0),
+                COALESCE((ratings.satisfaction < %(threshold)s OR ratings.recent <= ratings.earlier - %(falling_by)s)
+                         AND (base.profit_class = 'key' OR base.clv >= %(high_clv)s), FALSE))""",
+            threshold=company.loyalty_satisfaction_threshold,
+            falling_by=FALLING_BY,
+            high_clv=high_clv,
+        )
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE crm_loyalty_score score
-                   SET ticket_count = COALESCE(stats.tickets, 0),
-                       complaint_count = COALESCE(stats.complaints, 0),
-                       open_ticket_count = COALESCE(stats.open_tickets, 0),
-                       avg_resolution_hours = COALESCE(stats.resolution_hours, 0),
-                       satisfaction = COALESCE(ratings.satisfaction, 0),
-                       satisfaction_count = COALESCE(ratings.rating_count, 0)
+                   SET (ticket_count, complaint_count, open_ticket_count, avg_resolution_hours, satisfaction,
+                        satisfaction_count, satisfaction_recent, satisfaction_trend, satisfaction_alert) = %(new)s
                   FROM crm_loyalty_score base
              LEFT JOIN (
                         SELECT ticket.commercial_partner_id AS partner_id,
@@ -67,7 +111,9 @@ class CrmLoyaltyScore(models.Model):
              LEFT JOIN (
                         SELECT ticket.commercial_partner_id AS partner_id,
                                AVG(rating.rating) AS satisfaction,
-                               COUNT(*) AS rating_count
+                               COUNT(*) AS rating_count,
+                               AVG(rating.rating) FILTER (WHERE ticket.create_date >= %(recent_from)s) AS recent,
+                               AVG(rating.rating) FILTER (WHERE ticket.create_date < %(recent_from)s) AS earlier
                           FROM rating_rating rating
                           JOIN helpdesk_ticket ticket
                             ON rating.res_model = 'helpdesk.ticket' AND ticket.id = rating.res_id
@@ -82,14 +128,14 @@ class CrmLoyaltyScore(models.Model):
                    AND score.company_id = %(company)s
                    -- write only what changed
                    AND (score.ticket_count, score.complaint_count, score.open_ticket_count,
-                        score.avg_resolution_hours, score.satisfaction, score.satisfaction_count)
-                       IS DISTINCT FROM
-                       (COALESCE(stats.tickets, 0), COALESCE(stats.complaints, 0), COALESCE(stats.open_tickets, 0),
-                        COALESCE(stats.resolution_hours, 0), COALESCE(ratings.satisfaction, 0),
-                        COALESCE(ratings.rating_count, 0))
+                        score.avg_resolution_hours, score.satisfaction, score.satisfaction_count,
+                        score.satisfaction_recent, score.satisfaction_trend, score.satisfaction_alert)
+                       IS DISTINCT FROM %(new)s
                 """,
+                new=new_values,
                 company=company.id,
                 date_from=date_from,
+                recent_from=recent_from,
                 date_to=reference_date + relativedelta(days=1),
             )
         )
@@ -101,6 +147,35 @@ class CrmLoyaltyScore(models.Model):
                 "avg_resolution_hours",
                 "satisfaction",
                 "satisfaction_count",
+                "satisfaction_recent",
+                "satisfaction_trend",
+                "satisfaction_alert",
             ]
         )
         return res
+
+    # ------------------------------------------------------------------
+    # Satisfaction and complaint analysis (crm_loyalty's entry points)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _loyalty_report_action(self, xmlid):
+        check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can open the customer loyalty reports."))
+        return self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+
+    @api.model
+    def action_loyalty_satisfaction_analysis(self):
+        return self._loyalty_report_action("crm_loyalty_helpdesk.crm_loyalty_ticket_report_action_satisfaction")
+
+    @api.model
+    def action_loyalty_complaint_analysis(self):
+        return self._loyalty_report_action("crm_loyalty_helpdesk.crm_loyalty_ticket_report_action_complaint")
+
+    @api.model
+    def action_loyalty_satisfaction_alerts(self):
+        return self._loyalty_report_action("crm_loyalty_helpdesk.crm_loyalty_score_action_satisfaction_alert")
+
+    @api.model
+    def _loyalty_satisfaction_alert_count(self, company):
+        # under the user's record rules: a salesperson counts their own customers
+        return self.search_count([("company_id", "=", company.id), ("satisfaction_alert", "=", True)])

@@ -1,3 +1,4 @@
 from . import test_helpdesk
 from . import test_access
 from . import test_ui
+from . import test_satisfaction

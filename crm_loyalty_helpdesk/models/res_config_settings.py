@@ -1,0 +1,10 @@
+# Copyright 2026 crm_loyalty developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    loyalty_satisfaction_threshold = fields.Float(related="company_id.loyalty_satisfaction_threshold", readonly=False)
