@@ -163,7 +163,8 @@ class TestWalletConcurrency(LoyaltyCommon):
             )
             env.flush_all()
             self.assertEqual(env["crm.loyalty.score"].browse(score.id).wallet_estimate, amount)
-            cr.commit()
+            # the user's request ends: another connection, not the test transaction (removed at the end)
+            cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._forget_estimate, estimate.id, score.id)
         return estimate.id
 
@@ -172,7 +173,7 @@ class TestWalletConcurrency(LoyaltyCommon):
             env = self._env(cr)
             env["crm.loyalty.wallet"].browse(estimate_id).unlink()
             env.flush_all()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         with self._connection() as cr:
             cr.execute("SELECT wallet_estimate FROM crm_loyalty_score WHERE id = %s", [score_id])
             self.assertFalse(cr.fetchone()[0], "the demo score is back to no estimate")
