@@ -148,6 +148,9 @@ FIRST_NAMES = [
 OPPORTUNITIES = ["Annual audit", "Tax review", "ERP advisory", "Payroll outsourcing", "Due diligence"]
 FUNCTIONS = ["CFO", "Finance Manager", "Chief Accountant", "Purchasing Manager", "CEO", "Office Manager"]
 
+# the customers' segments (base's industries, by xml id, and weights): a professional-services firm's clients
+INDUSTRIES = [("C", 5), ("F", 2), ("G", 4), ("J", 3), ("K", 2), ("M", 3), ("Q", 1)]
+
 PHONE_PREFIXES = {"CN": "+86 21", "TW": "+886 2", "US": "+1 555", "GB": "+44 20"}
 
 # segment sizes of the generated set
@@ -277,6 +280,7 @@ class LoyaltyDemo:
             )
         partners = self.env["res.partner"].create(vals_list)
         self._demo_xmlids(partners, "partner")
+        self._demo_segments(partners)
         contact_vals = []
         for partner in partners:
             for _index in range(rng.choice([0, 0, 1, 1, 2, 3])):
@@ -303,6 +307,26 @@ class LoyaltyDemo:
             segments[segment] = order[start : start + size]
             start += size
         return segments
+
+    def _demo_segments(self, partners):
+        """An industry for nine customers in ten and an employee count for two in three (the size band), drawn
+        from a generator of their own so that the invoices stay those of the seed."""
+        rng = random.Random(SEED + 1)
+        industries = [
+            (self.env.ref(f"base.res_partner_industry_{code}", raise_if_not_found=False), weight)
+            for code, weight in INDUSTRIES
+        ]
+        industries = [(industry, weight) for industry, weight in industries if industry]
+        for partner in partners:
+            vals = {}
+            if industries and rng.random() < 0.9:
+                vals["industry_id"] = rng.choices(
+                    [industry.id for industry, _weight in industries], [weight for _industry, weight in industries]
+                )[0]
+            if rng.random() < 2 / 3:
+                vals["loyalty_employee_count"] = round(10 ** rng.uniform(0.7, 3.7))  # 5 to 5,000, log-uniform
+            if vals:
+                partner.write(vals)
 
     def _demo_invoice_plan(self, rng, segments, today):
         """Invoice specs: (partner, date, move_type, [(product_code, quantity, price_factor)])."""

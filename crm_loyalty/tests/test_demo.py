@@ -35,3 +35,15 @@ class TestDemoData(TransactionCase):
         economics = self.env["crm.loyalty.economics"].search([("company_id", "=", company.id)], limit=1)
         self.assertTrue(economics.line_ids and economics.scenario_ids)
         self.assertTrue(self.env["crm.loyalty.migration"].search([("company_id", "=", company.id)]).line_ids)
+
+    def test_demo_customers_have_segments(self):
+        """The demo contacts carry an industry and an employee count, so the segment pivots have something to
+        slice: most scored customers have an industry and a size band, and more than one of each."""
+        if not self.env.ref("crm_loyalty.demo_partner_001", raise_if_not_found=False):
+            self.skipTest("crm_loyalty was installed without demo data")
+        company = self.env.ref("base.main_company")
+        scores = self.env["crm.loyalty.score"].search([("company_id", "=", company.id), ("invoice_count", ">", 0)])
+        self.assertGreater(len(scores.filtered("industry_id")), len(scores) * 0.7)
+        self.assertGreater(len(scores.filtered("size_band_id")), len(scores) * 0.4)
+        self.assertGreater(len(scores.industry_id), 3)
+        self.assertGreater(len(scores.size_band_id), 2)
