@@ -73,8 +73,8 @@ def odoo_args(args):
 # ----------------------------------------------------------------------
 
 
-def db_state(db):
-    """(exists, crm_loyalty installed, dataset parameters or None)."""
+def db_state(db, module="crm_loyalty"):
+    """(exists, ``module`` installed, dataset parameters or None)."""
     import odoo.sql_db
 
     with odoo.sql_db.db_connect("postgres").cursor() as cr:
@@ -85,7 +85,7 @@ def db_state(db):
         cr.execute("SELECT to_regclass('ir_module_module') IS NOT NULL")
         if not cr.fetchone()[0]:
             return True, False, None
-        cr.execute("SELECT state FROM ir_module_module WHERE name = 'crm_loyalty'")
+        cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [module])
         row = cr.fetchone()
         installed = bool(row and row[0] == "installed")
         cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [PARAM_KEY])
@@ -110,7 +110,7 @@ def drop_db(db):
         connection.close()
 
 
-def install(args, update=False):
+def install(args, update=False, module="crm_loyalty"):
     command = [
         sys.executable,
         "-m",
@@ -119,17 +119,17 @@ def install(args, update=False):
         "-d",
         args.db,
         "-u" if update else "-i",
-        "crm_loyalty",
+        module,
         "--without-demo=all",
         "--stop-after-init",
         "--log-level=warn",
     ]
-    log("%s crm_loyalty without demo data in %s", "updating" if update else "installing", args.db)
+    log("%s %s without demo data in %s", "updating" if update else "installing", module, args.db)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO_DIR, capture_output=True, text=True)
     if result.returncode:
         sys.stderr.write(result.stdout[-5000:] + result.stderr[-5000:])
-        sys.exit(f"installing crm_loyalty into {args.db} failed")
+        sys.exit(f"installing {module} into {args.db} failed")
     log("installed in %.1fs", time.perf_counter() - started)
 
 
@@ -521,16 +521,17 @@ def check_arguments(parser, args):
         parser.error("--customers must be at least 10 and --lines at least 1")
 
 
-def prepare(args):
-    """Install and generate (or reuse) the data set; returns ``(registry, counts, generation seconds or
-    None when reused)``. The runs the installation queued are deleted: the benchmarks start their own."""
+def prepare(args, module="crm_loyalty"):
+    """Install ``module`` (crm_loyalty or a module depending on it) and generate (or reuse) the data set;
+    returns ``(registry, counts, generation seconds or None when reused)``. The runs the installation queued
+    are deleted: the benchmarks start their own."""
     from odoo import SUPERUSER_ID, api
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
     config.parse_config([*odoo_args(args), "-d", args.db, "--log-level=warn"])
     wanted = {"customers": args.customers, "lines": args.lines, "seed": args.seed}
-    exists, installed, dataset = db_state(args.db)
+    exists, installed, dataset = db_state(args.db, module)
     if exists and dataset and dataset != wanted:
         log("database %s holds another data set (%s): recreating it", args.db, dataset)
         drop_db(args.db)
@@ -542,9 +543,9 @@ def prepare(args):
     if not installed:
         if exists:
             drop_db(args.db)
-        install(args)
+        install(args, module=module)
     elif args.update:
-        install(args, update=True)
+        install(args, update=True, module=module)
 
     registry = Registry(args.db)
     generation_time = None

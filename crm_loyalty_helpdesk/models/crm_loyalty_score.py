@@ -58,8 +58,19 @@ class CrmLoyaltyScore(models.Model):
     @api.model
     def _loyalty_after_write_back(self, company, run, reference_date):
         res = super()._loyalty_after_write_back(company, run, reference_date)
+        self._loyalty_update_service_figures(company, reference_date)
+        return res
+
+    @api.model
+    def _loyalty_update_service_figures(self, company, reference_date):
+        """Set the ticket, complaint and satisfaction figures of every score of ``company`` as of
+        ``reference_date`` in one set-based UPDATE that writes only the scores whose figures changed;
+        returns how many it wrote."""
         self.env["helpdesk.ticket"].flush_model()
+        self.env["helpdesk.ticket.stage"].flush_model(["closed"])
+        self.env["helpdesk.ticket.category"].flush_model(["is_complaint"])
         self.env["rating.rating"].flush_model()
+        self.flush_model(["partner_id", "company_id", "clv", "profit_class"])
         date_from = reference_date - relativedelta(months=company.loyalty_ranking_months)
         recent_from = max(date_from, reference_date - relativedelta(months=RECENT_MONTHS))
         self.env.cr.execute(
@@ -73,11 +84,13 @@ class CrmLoyaltyScore(models.Model):
             )
         )
         high_clv = self.env.cr.fetchone()[0]
+        # rounded to the fields' digits: the stored figures compare equal to the new ones when nothing changed
         new_values = SQL(
             """(COALESCE(stats.tickets, 0), COALESCE(stats.complaints, 0), COALESCE(stats.open_tickets, 0),
-                COALESCE(stats.resolution_hours, 0), COALESCE(ratings.satisfaction, 0),
-                COALESCE(ratings.rating_count, 0), COALESCE(ratings.recent, 0),
-                COALESCE(ratings.recent - ratings.earlier, 0),
+                COALESCE(ROUND(stats.resolution_hours::numeric, 1), 0),
+                COALESCE(ROUND(ratings.satisfaction::numeric, 2), 0),
+                COALESCE(ratings.rating_count, 0), COALESCE(ROUND(ratings.recent::numeric, 2), 0),
+                COALESCE(ROUND((ratings.recent - ratings.earlier)::numeric, 2), 0),
                 COALESCE((ratings.satisfaction < %(threshold)s OR ratings.recent <= ratings.earlier - %(falling_by)s)
                          AND (base.profit_class = 'key' OR base.clv >= %(high_clv)s), FALSE))""",
             threshold=company.loyalty_satisfaction_threshold,
@@ -97,7 +110,7 @@ class CrmLoyaltyScore(models.Model):
                                COUNT(*) FILTER (WHERE ticket.create_date >= %(date_from)s
                                                   AND category.is_complaint) AS complaints,
                                COUNT(*) FILTER (WHERE NOT COALESCE(stage.closed, FALSE)) AS open_tickets,
-                               AVG(EXTRACT(EPOCH FROM ticket.closed_date - ticket.create_date) / 3600.0)
+                               AVG(EXTRACT(EPOCH FROM ticket.closed_date - ticket.create_date)::float / 3600.0)
                                    FILTER (WHERE stage.closed AND ticket.closed_date >= %(date_from)s)
                                    AS resolution_hours
                           FROM helpdesk_ticket ticket
@@ -139,6 +152,7 @@ class CrmLoyaltyScore(models.Model):
                 date_to=reference_date + relativedelta(days=1),
             )
         )
+        written = self.env.cr.rowcount
         self.invalidate_model(
             [
                 "ticket_count",
@@ -152,7 +166,7 @@ class CrmLoyaltyScore(models.Model):
                 "satisfaction_alert",
             ]
         )
-        return res
+        return written
 
     # ------------------------------------------------------------------
     # Satisfaction and complaint analysis (crm_loyalty's entry points)

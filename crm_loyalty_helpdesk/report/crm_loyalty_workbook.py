@@ -24,19 +24,20 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         self._loyalty_sheet_complaints(workbook, formats, report, base, since)
 
     def _loyalty_grade_columns(self, report, domain, groupby):
-        """Per group of ``groupby``: ratings, customers, average and the share of each rating grade."""
-        shares = {}
-        for group, grade, count in report._read_group(domain, [groupby, "rating_grade"], ["__count"]):
-            shares.setdefault(group, {})[grade] = count
-        lines = []
-        for group, count, customers, average in report._read_group(
-            domain, [groupby], ["__count", "partner_id:count_distinct", "rating:avg"]
-        ):
-            grades = shares.get(group, {})
-            lines.append(
-                (group, count, customers, average, *(grades.get(grade, 0) / count for grade in ("top", "ok", "ko")))
-            )
-        return lines
+        """Per group of ``groupby``: ratings, customers, average and the share of each rating grade (one
+        GROUP BY)."""
+        aggregates = [
+            "__count",
+            "partner_id:count_distinct",
+            "rating:avg",
+            "satisfied_count:sum",
+            "okay_count:sum",
+            "dissatisfied_count:sum",
+        ]
+        return [
+            (group, count, customers, average, *(graded / count for graded in grades))
+            for group, count, customers, average, *grades in report._read_group(domain, [groupby], aggregates)
+        ]
 
     def _loyalty_sheet_satisfaction(self, workbook, formats, company, report, base, since):
         """Ratings per level and per month (distribution and average), and the key customers whose satisfaction
@@ -118,7 +119,14 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet.set_column(0, 0, 24)
         sheet.set_column(1, 6, 15)
         complaints = [*base, ("is_complaint", "=", True)]
-        aggregates = ["__count", "partner_id:count_distinct", "rated_count:sum", "resolution_hours:avg", "rating:avg"]
+        aggregates = [
+            "__count",
+            "partner_id:count_distinct",
+            "open_count:sum",
+            "rated_count:sum",
+            "resolution_hours:avg",
+            "rating:avg",
+        ]
         headers = [
             self.env._("Complaints"),
             self.env._("Customers"),
@@ -127,25 +135,14 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             self.env._("Average Rating (1-5)"),
         ]
         number = [formats["int"], formats["int"], formats["int"], formats["ratio"], formats["ratio"]]
-        open_counts = {}
-        for group_by in ("category_id", "level_id", "date:month"):
-            for key, count in report._read_group([*complaints, ("is_closed", "=", False)], [group_by], ["__count"]):
-                open_counts[group_by, key] = count
 
         def lines(group_by, domain, label):
-            rows = []
-            for key, count, customers, rated, hours, rating in report._read_group(domain, [group_by], aggregates):
-                rows.append(
-                    (
-                        label(key),
-                        count,
-                        customers,
-                        open_counts.get((group_by, key), 0),
-                        hours,
-                        rating if rated else None,
-                    )
+            return [
+                (label(key), count, customers, still_open, hours, rating if rated else None)
+                for key, count, customers, still_open, rated, hours, rating in report._read_group(
+                    domain, [group_by], aggregates
                 )
-            return rows
+            ]
 
         row = 2
         tables = [

@@ -118,6 +118,31 @@ class TestSatisfaction(LoyaltyCommon):
                 self.company.loyalty_satisfaction_threshold = bad
                 self.company.flush_recordset()
 
+    def test_unchanged_figures_are_not_written_again(self):
+        """Averages that do not end (13/3 points, 31/3 hours) are stored at the fields' digits and compare equal
+        to the next computation's: a run with no new ticket or rating writes no score."""
+        for value, hours in ((4, 10), (4, 11)):
+            ticket = self.env["helpdesk.ticket"].create(
+                {"name": "More", "description": "<p>More</p>", "partner_id": self.happy.id}
+            )
+            ticket.stage_id = self.closed_stage
+            ticket.rating_apply(value, token=ticket._rating_get_access_token())
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE helpdesk_ticket SET create_date = %s, closed_date = %s WHERE id = %s",
+                [datetime(2025, 4, 2, 9), datetime(2025, 4, 2, 9 + hours), ticket.id],
+            )
+        self._recompute()
+        happy = self._score(self.happy)
+        self.assertEqual((happy.satisfaction, happy.satisfaction_count), (4.33, 3))  # 5, 4 and 4
+        self.assertEqual(happy.avg_resolution_hours, 10.3)  # 10, 10 and 11 hours
+        scores = self.env["crm.loyalty.score"]
+        self.assertEqual(scores._loyalty_update_service_figures(self.company, self.today), 0)
+        # a new rating is written at once, and only that customer's score
+        self.env["rating.rating"].search([("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]).rating = 1
+        self.assertEqual(scores._loyalty_update_service_figures(self.company, self.today), 1)
+        self.assertEqual(happy.satisfaction, 3.33)
+
     def test_satisfaction_per_level_and_month(self):
         self._recompute()
         report = self.env["crm.loyalty.ticket.report"]
