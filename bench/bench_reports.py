@@ -18,10 +18,9 @@ Usage::
 
 import argparse
 import io
-import time
 
 import xlsxwriter
-from dataset import add_arguments, check_arguments, log, peak_rss_mb, prepare
+from dataset import add_arguments, best, check_arguments, log, peak_rss_mb, prepare
 
 SALES_FLOOR_SQL = """
 SELECT COUNT(*) FROM (
@@ -39,16 +38,6 @@ SELECT level_id, COUNT(*), SUM(revenue_window), SUM(margin_window), SUM(revenue_
  WHERE company_id = %(company)s AND invoice_count > 0
  GROUP BY level_id
 """
-
-
-def best(function, repeat=3):
-    """The best of ``repeat`` timings of ``function()`` and its last result."""
-    timings, result = [], None
-    for _repeat in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 def main():

@@ -34,7 +34,7 @@ import json
 import time
 
 import xlsxwriter
-from dataset import add_arguments, check_arguments, log, peak_rss_mb, prepare
+from dataset import add_arguments, best, check_arguments, log, peak_rss_mb, prepare
 
 TICKETS_KEY = "crm_loyalty.bench_tickets"
 
@@ -142,16 +142,6 @@ SERVICE_COLUMNS = (
     "ticket_count = 0, complaint_count = 0, open_ticket_count = 0, avg_resolution_hours = 0, satisfaction = 0, "
     "satisfaction_count = 0, satisfaction_recent = 0, satisfaction_trend = 0, satisfaction_alert = FALSE"
 )
-
-
-def best(function, repeat=3):
-    """The best of ``repeat`` timings of ``function()`` and its last result."""
-    timings, result = [], None
-    for _repeat in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 def sheets_floor_run(cr, company):

@@ -47,6 +47,16 @@ def log(message, *args):
     print(f"[bench] {message % args if args else message}", flush=True)
 
 
+def best(function, repeat=3):
+    """The best of ``repeat`` timings of ``function()`` and its last result."""
+    timings, result = [], None
+    for _repeat in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - started)
+    return min(timings), result
+
+
 def peak_rss_mb():
     # Linux: ru_maxrss is in kilobytes
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -41,8 +41,29 @@ LEVEL_NAMES = {
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdf]|%\.\d+f|%[sd%]|\{[a-z_]*\}|</?[a-z][a-z0-9]*\b|&[a-z]+;")
 
 
-def _po(name):
-    return polib.pofile(file_path(f"crm_loyalty/i18n/{name}"))
+def _po(name, module="crm_loyalty"):
+    return polib.pofile(file_path(f"{module}/i18n/{name}"))
+
+
+def assert_every_term_translated(testcase, module):
+    """Every term of ``module``'s .pot is translated in each of :data:`LANGS`, keeping its placeholders and
+    tags (also used by the helpdesk bridge's test)."""
+    pot = [entry.msgid for entry in _po(f"{module}.pot", module)]
+    for lang in LANGS:
+        with testcase.subTest(lang=lang):
+            translated = {
+                entry.msgid: entry.msgstr
+                for entry in _po(f"{lang}.po", module)
+                if entry.msgstr and not entry.fuzzy and not entry.obsolete
+            }
+            missing = [msgid for msgid in pot if msgid not in translated]
+            testcase.assertFalse(missing[:10], f"{lang}.po leaves {len(missing)} term(s) untranslated")
+            broken = [
+                msgid
+                for msgid in pot
+                if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(translated[msgid]))
+            ]
+            testcase.assertFalse(broken[:10], f"{lang}.po drops or adds placeholders or tags")
 
 
 @tagged("post_install", "-at_install")
@@ -97,22 +118,7 @@ class TestTranslationFiles(LoyaltyCommon):
         return True
 
     def test_every_term_translated(self):
-        pot = [entry.msgid for entry in _po("crm_loyalty.pot")]
-        for lang in LANGS:
-            with self.subTest(lang=lang):
-                translated = {
-                    entry.msgid: entry.msgstr
-                    for entry in _po(f"{lang}.po")
-                    if entry.msgstr and not entry.fuzzy and not entry.obsolete
-                }
-                missing = [msgid for msgid in pot if msgid not in translated]
-                self.assertFalse(missing[:10], f"{lang}.po leaves {len(missing)} term(s) untranslated")
-                broken = [
-                    msgid
-                    for msgid in pot
-                    if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(translated[msgid]))
-                ]
-                self.assertFalse(broken[:10], f"{lang}.po drops or adds placeholders or tags")
+        assert_every_term_translated(self, "crm_loyalty")
 
 
 @freeze_time(LoyaltyCommon.today)

@@ -7,14 +7,9 @@ import io
 import polib
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.misc import file_path
 from odoo.tools.translate import trans_export
 
-from odoo.addons.crm_loyalty.tests.test_translations import LANGS, LEVEL_NAMES, PLACEHOLDER
-
-
-def _po(name):
-    return polib.pofile(file_path(f"crm_loyalty_helpdesk/i18n/{name}"))
+from odoo.addons.crm_loyalty.tests.test_translations import LEVEL_NAMES, _po, assert_every_term_translated
 
 
 @tagged("post_install", "-at_install")
@@ -24,27 +19,12 @@ class TestBridgeTranslations(TransactionCase):
         buffer = io.BytesIO()
         trans_export(False, ["crm_loyalty_helpdesk"], buffer, "po", self.env.cr)
         exported = {entry.msgid for entry in polib.pofile(buffer.getvalue().decode())}
-        pot = {entry.msgid for entry in _po("crm_loyalty_helpdesk.pot")}
+        pot = {entry.msgid for entry in _po("crm_loyalty_helpdesk.pot", "crm_loyalty_helpdesk")}
         self.assertFalse(sorted(exported - pot)[:10], "terms missing from crm_loyalty_helpdesk.pot: export it again")
         self.assertFalse(sorted(pot - exported)[:10], "terms of crm_loyalty_helpdesk.pot the bridge no longer has")
 
     def test_every_term_translated(self):
-        pot = [entry.msgid for entry in _po("crm_loyalty_helpdesk.pot")]
-        for lang in LANGS:
-            with self.subTest(lang=lang):
-                translated = {
-                    entry.msgid: entry.msgstr
-                    for entry in _po(f"{lang}.po")
-                    if entry.msgstr and not entry.fuzzy and not entry.obsolete
-                }
-                missing = [msgid for msgid in pot if msgid not in translated]
-                self.assertFalse(missing[:10], f"{lang}.po leaves {len(missing)} term(s) untranslated")
-                broken = [
-                    msgid
-                    for msgid in pot
-                    if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(translated[msgid]))
-                ]
-                self.assertFalse(broken[:10], f"{lang}.po drops or adds placeholders or tags")
+        assert_every_term_translated(self, "crm_loyalty_helpdesk")
 
     def test_terms_loaded_in_both_scripts(self):
         """Loaded into a database, the bridge's labels read in either script, with the articles' level names."""
