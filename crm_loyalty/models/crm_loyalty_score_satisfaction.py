@@ -21,8 +21,13 @@ class CrmLoyaltyScore(models.Model):
         )
 
     @api.model
-    def _loyalty_needs_helpdesk(self, title):
+    def _loyalty_check_report_access(self):
+        """The satisfaction and complaint entry points, with or without the bridge: Loyalty Users only."""
         check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can open the customer loyalty reports."))
+
+    @api.model
+    def _loyalty_needs_helpdesk(self, title):
+        self._loyalty_check_report_access()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -148,13 +148,12 @@ class ResCompany(models.Model):
     @api.constrains("loyalty_payment_b_days", "loyalty_payment_c_days", "loyalty_payment_d_days")
     def _check_loyalty_payment_grades(self):
         for company in self:
-            if (
-                not 1
-                <= company.loyalty_payment_b_days
-                < company.loyalty_payment_c_days
-                < (company.loyalty_payment_d_days)
-                <= 3650
-            ):
+            b_days, c_days, d_days = (
+                company.loyalty_payment_b_days,
+                company.loyalty_payment_c_days,
+                company.loyalty_payment_d_days,
+            )
+            if not 1 <= b_days < c_days < d_days <= 3650:
                 raise ValidationError(
                     self.env._(
                         "The payment risk thresholds of %(company)s must grow from B to C to D, in days late "

@@ -15,18 +15,14 @@ from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES
 from ..loyalty_analytics.kpi import LEVEL_CODES, levels_at, migration_matrix
+from ..models.crm_loyalty_score_segment import BAND_COLUMNS
 from ..models.loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 # the score's band columns and their aliases in the Customers sheet's statement
-BAND_ALIASES = {
-    "tenure_band": "tenure_band_id",
-    "volume_band": "volume_band_id",
-    "size_band": "size_band_id",
-    "clv_band": "clv_band_id",
-}
+BAND_ALIASES = {f"{kind}_band": column for kind, column in BAND_COLUMNS.items()}
 
 
 def _sheet_name(name):

@@ -173,7 +173,6 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             self.env._("Paid Late (%)"),
         ]
         sheet.write(0, 0, self.env._("Credit analysis: payment risk per level"), formats["title"])
-        sheet.write_row(2, 0, headers, formats["header"])
         sheet.set_column(0, 1, 18)
         sheet.set_column(2, len(headers) - 1, 16)
         grades = dict(self.env["crm.loyalty.score"]._fields["payment_grade"]._description_selection(self.env))
@@ -193,18 +192,23 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 visible=self._loyalty_visible_scores(company).subselect(),
             )
         )
-        row = 2
-        for level, grade, count, revenue, overdue, days_late, late_share in self.env.cr.fetchall():
-            row += 1
-            sheet.write_string(row, 0, level or "")
-            sheet.write_string(row, 1, grades.get(grade, ""))
-            sheet.write_number(row, 2, count, formats["int"])
-            sheet.write_number(row, 3, float(revenue or 0.0), formats["money"])
-            sheet.write_number(row, 4, float(overdue or 0.0), formats["money"])
-            sheet.write_number(row, 5, float(days_late or 0.0), formats["ratio"])
-            sheet.write_number(row, 6, float(late_share or 0.0) / 100.0, formats["pct"])
-        if row == 2:
-            sheet.write(3, 0, self.env._("No customer has an invoice due in the ranking window yet."))
+        lines = [
+            (
+                level or "",
+                grades.get(grade, ""),
+                count,
+                float(revenue or 0.0),
+                float(overdue or 0.0),
+                float(days_late or 0.0),
+                float(late_share or 0.0) / 100.0,
+            )
+            for level, grade, count, revenue, overdue, days_late, late_share in self.env.cr.fetchall()
+        ]
+        money = formats["money"]
+        cell_formats = [None, None, formats["int"], money, money, formats["ratio"], formats["pct"]]
+        row = self._loyalty_write_table(sheet, formats, 2, headers, lines, cell_formats)
+        if not lines:
+            sheet.write(row + 1, 0, self.env._("No customer has an invoice due in the ranking window yet."))
 
     def _loyalty_sheet_backtest(self, workbook, formats, company):
         """The company's latest lifetime-value backtest: its figures, the calibration chart's table (purchases

@@ -151,6 +151,7 @@ class TestWalletConcurrency(LoyaltyCommon):
         cr.rollback()
         changed = [score_id for score_id, revenue in rewritten.items() if committed.get(score_id) != revenue]
         self.assertTrue(changed, "the run as of seven months ago changes revenues")
+        # the demo company's score, read by the test itself whatever its user's allowed companies
         return self.env["crm.loyalty.score"].sudo().browse(max(changed))
 
     def _save_estimate(self, score, amount):

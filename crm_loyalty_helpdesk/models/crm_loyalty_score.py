@@ -6,8 +6,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER, check_group
-
 RECENT_MONTHS = 3  # the recent satisfaction: ratings of the tickets of the window's last three months
 FALLING_BY = 1.0  # falling: the recent average at least one point (of 5) below the rest of the window's
 PROFIT_POTENTIAL_QUANTILE = 0.8  # high lifetime value: the top fifth of the company's positive lifetime values
@@ -174,7 +172,7 @@ class CrmLoyaltyScore(models.Model):
 
     @api.model
     def _loyalty_report_action(self, xmlid):
-        check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can open the customer loyalty reports."))
+        self._loyalty_check_report_access()
         return self.env["ir.actions.act_window"]._for_xml_id(xmlid)
 
     @api.model
