@@ -1,4 +1,6 @@
 from . import crm_loyalty_number_mixin
+from . import crm_loyalty_company_mixin
+from . import crm_loyalty_search_mixin
 from . import crm_loyalty_invoice
 from . import crm_loyalty_move
 from . import crm_loyalty_move_cost
@@ -21,6 +23,7 @@ from . import crm_loyalty_score_segment
 from . import crm_loyalty_score_satisfaction
 from . import res_company
 from . import ir_module_module
+from . import ir_rule
 from . import res_config_settings
 from . import res_partner
 from . import sale_order

@@ -16,12 +16,19 @@ REBACKTEST_DAYS = 7  # a backtest whose cut-off is at most this many days older 
 
 class CrmLoyaltyBacktest(models.Model):
     _name = "crm.loyalty.backtest"
+    _inherit = ["crm.loyalty.company.mixin"]
+    _check_company_auto = True
     _description = "Lifetime Value Backtest"
     _order = "cutoff_date desc, id desc"
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     run_id = fields.Many2one(
-        "crm.loyalty.run", string="Computed by Run", readonly=True, ondelete="set null", index="btree_not_null"
+        "crm.loyalty.run",
+        string="Computed by Run",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        check_company=True,
     )
     cutoff_date = fields.Date(
         string="Cut-off", required=True, readonly=True, help="The model is calibrated on the invoices up to this date."
@@ -259,7 +266,9 @@ class CrmLoyaltyBacktest(models.Model):
     def action_loyalty_chart(self):
         """The calibration chart (``kind`` repeat) or the comparison per level, as a graph."""
         self.ensure_one()
-        kind = self.env.context.get("loyalty_chart", "repeat")
+        kind = self.env.context.get("loyalty_chart")
+        if kind not in ("repeat", "level"):
+            kind = "repeat"
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_backtest_line_action")
         action["domain"] = [("backtest_id", "=", self.id), ("kind", "=", kind)]
         action["context"] = {
@@ -277,15 +286,21 @@ class CrmLoyaltyBacktestLine(models.Model):
     the graph view shows them side by side)."""
 
     _name = "crm.loyalty.backtest.line"
+    _inherit = ["crm.loyalty.company.mixin"]
+    _check_company_auto = True
     _description = "Lifetime Value Backtest Line"
     _order = "backtest_id, kind, sequence, series desc"
 
-    backtest_id = fields.Many2one("crm.loyalty.backtest", required=True, ondelete="cascade", index=True)
+    backtest_id = fields.Many2one(
+        "crm.loyalty.backtest", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="backtest_id.company_id", store=True)
     kind = fields.Selection([("repeat", "Repeat Purchases before the Cut-off"), ("level", "Level at the Cut-off")])
     sequence = fields.Integer()
     name = fields.Char(string="Group", help="Repeat purchases before the cut-off, or the level at the cut-off.")
-    level_id = fields.Many2one("crm.loyalty.level", string="Level at the Cut-off", ondelete="set null")
+    level_id = fields.Many2one(
+        "crm.loyalty.level", string="Level at the Cut-off", ondelete="set null", check_company=True
+    )
     series = fields.Selection([("predicted", "Predicted"), ("actual", "Actual")], string="Purchases")
     customers = fields.Integer(aggregator="max")
     purchases = fields.Float(string="Purchases (Total)", digits=(16, 1))

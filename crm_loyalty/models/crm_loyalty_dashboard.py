@@ -10,6 +10,7 @@ from odoo.tools.translate import LazyTranslate
 
 from ..loyalty_analytics import RANKED_CODES
 from .loyalty_access import LOYALTY_USER, check_group
+from .loyalty_search import unsearchable
 
 _lt = LazyTranslate(__name__)
 
@@ -36,24 +37,37 @@ class CrmLoyaltyDashboard(models.TransientModel):
     month before, and links into the analysis views."""
 
     _name = "crm.loyalty.dashboard"
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin"]
+    _check_company_auto = True
     _description = "Customer Loyalty Dashboard"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    month = fields.Date(
-        string="Last Month",
-        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(months=1),
-        readonly=True,
+    # always the last full month: computed, so that no value or context key (default_month) makes the dashboard
+    # compute the KPIs of another month
+    month = fields.Date(string="Last Month", compute="_compute_month", search=unsearchable("month"))
+    run_html = fields.Html(
+        string="Computation", compute="_compute_dashboard", sanitize=False, search=unsearchable("run_html")
     )
-    run_html = fields.Html(string="Computation", compute="_compute_dashboard", sanitize=False)
-    pyramid_html = fields.Html(string="Pyramid", compute="_compute_dashboard", sanitize=False)
-    tiles_html = fields.Html(string="KPIs", compute="_compute_dashboard", sanitize=False)
-    satisfaction_html = fields.Html(string="Satisfaction", compute="_compute_dashboard", sanitize=False)
+    pyramid_html = fields.Html(
+        string="Pyramid", compute="_compute_dashboard", sanitize=False, search=unsearchable("pyramid_html")
+    )
+    tiles_html = fields.Html(
+        string="KPIs", compute="_compute_dashboard", sanitize=False, search=unsearchable("tiles_html")
+    )
+    satisfaction_html = fields.Html(
+        string="Satisfaction", compute="_compute_dashboard", sanitize=False, search=unsearchable("satisfaction_html")
+    )
     trend_data = fields.Json(
         string="Trend",
         compute="_compute_trend_data",
         help="Retention and churn rates and active customers of the last 24 months with KPIs.",
+        search=unsearchable("trend_data"),
     )
+
+    @api.depends_context("tz")
+    def _compute_month(self):
+        self.month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
 
     def _compute_display_name(self):
         for dashboard in self:
@@ -75,14 +89,10 @@ class CrmLoyaltyDashboard(models.TransientModel):
     def _loyalty_ensure_kpis(self):
         """Snapshots of the last month and the month before, computed if missing."""
         check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can open the customer loyalty dashboard."))
-        kpi_model = self.env["crm.loyalty.kpi"]
         for dashboard in self:
             self.env["res.company"]._loyalty_allowed_company(dashboard.company_id)
-            for month in (dashboard.month, dashboard.month - relativedelta(months=1)):
-                if not kpi_model.search_count(
-                    [("company_id", "=", dashboard.company_id.id), ("date_month", "=", month)], limit=1
-                ):
-                    kpi_model._compute_month(month, dashboard.company_id)
+            months = (dashboard.month, dashboard.month - relativedelta(months=1))
+            self.env["crm.loyalty.kpi"]._loyalty_ensure_months(months, dashboard.company_id)
         self.invalidate_recordset(["pyramid_html", "tiles_html"])
 
     @api.depends("company_id", "month")
@@ -103,8 +113,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
             rows = kpi_model.search_read(
                 [
                     ("company_id", "=", dashboard.company_id.id),
-                    ("user_id", "=", False),
-                    ("level_id", "=", False),
+                    *kpi_model._loyalty_scope(),
                     ("date_month", ">", dashboard.month - relativedelta(months=24)),
                     ("date_month", "<=", dashboard.month),
                 ],
@@ -126,7 +135,12 @@ class CrmLoyaltyDashboard(models.TransientModel):
                         "axis": self.env._("Customers"),
                     },
                 },
-                "empty": self.env._("No monthly KPIs yet: they are computed at the start of every month."),
+                "empty": self.env._("No monthly KPIs yet: they are computed at the start of every month.")
+                if ("user_id", "=", False) in kpi_model._loyalty_scope()
+                else self.env._(
+                    "No monthly KPIs of your customers yet: they are computed at the start of every month for the "
+                    "customers you are the salesperson of."
+                ),
             }
 
     def _loyalty_run_html(self):
@@ -235,7 +249,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
     def _loyalty_tiles_html(self):
         self.ensure_one()
         kpi_model = self.env["crm.loyalty.kpi"]
-        domain = [("company_id", "=", self.company_id.id), ("user_id", "=", False), ("level_id", "=", False)]
+        domain = [("company_id", "=", self.company_id.id), *kpi_model._loyalty_scope()]
         last = kpi_model.search([*domain, ("date_month", "=", self.month)], limit=1)
         before = kpi_model.search([*domain, ("date_month", "=", self.month - relativedelta(months=1))], limit=1)
         tiles = []
@@ -268,6 +282,8 @@ class CrmLoyaltyDashboard(models.TransientModel):
             month=format_date(self.env, self.month, date_format="MMMM y"),
             previous=format_date(self.env, self.month - relativedelta(months=1), date_format="MMMM y"),
         )
+        if any(term == ("user_id", "=", self.env.uid) for term in self.env["crm.loyalty.kpi"]._loyalty_scope()):
+            title = self.env._("%(title)s: your customers", title=title)
         return Markup("<h4>%s</h4><div style='display:flex;flex-wrap:wrap'>%s</div>") % (
             title,
             Markup("").join(tiles),

@@ -9,7 +9,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..loyalty_analytics.kpi import KpiInputError, level_economics, levels_at
-from .loyalty_access import LOYALTY_MANAGER, check_group
+from .loyalty_access import LOYALTY_MANAGER, check_group, check_period
+from .loyalty_search import unsearchable
 
 # what the computation depends on: changing it asks for a new computation
 _INPUTS = {"date_from", "date_to", "marketing_cost", "sales_cost", "allocation_rule", "company_id", "line_ids"}
@@ -42,7 +43,7 @@ class CrmLoyaltyEconomics(models.Model):
 
     _name = "crm.loyalty.economics"
     _description = "Customer Pyramid Economics"
-    _inherit = ["mail.thread", "crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin", "mail.thread", "crm.loyalty.number.mixin"]
     _order = "date_to desc, id desc"
     _check_company_auto = True
 
@@ -64,7 +65,7 @@ class CrmLoyaltyEconomics(models.Model):
     )
     line_ids = fields.One2many("crm.loyalty.economics.line", "economics_id", string="Levels")
     scenario_ids = fields.One2many("crm.loyalty.scenario", "economics_id", string="Scenarios")
-    scenario_count = fields.Integer(compute="_compute_scenario_count")
+    scenario_count = fields.Integer(compute="_compute_scenario_count", search=unsearchable("scenario_count"))
     customer_count = fields.Integer(string="Customers", compute="_compute_totals", store=True)
     revenue = fields.Monetary(compute="_compute_totals", store=True)
     gross_profit = fields.Monetary(compute="_compute_totals", store=True)
@@ -115,8 +116,13 @@ class CrmLoyaltyEconomics(models.Model):
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for economics in self:
+            check_period(self.env, economics.date_from, economics.date_to)
             if economics.date_to < economics.date_from:
                 raise ValidationError(self.env._("The end of the period must not be before its start."))
+
+    def _loyalty_company_locked(self):
+        # free to change company until computed (its lines and scenarios then belong to the company)
+        return self.filtered(lambda economics: economics.computed_on or economics.line_ids or economics.scenario_ids)
 
     @api.constrains("marketing_cost", "sales_cost")
     def _check_costs(self):
@@ -260,14 +266,19 @@ class CrmLoyaltyEconomics(models.Model):
 
 class CrmLoyaltyEconomicsLine(models.Model):
     _name = "crm.loyalty.economics.line"
-    _inherit = ["crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.number.mixin"]
+    _check_company_auto = True
     _description = "Customer Pyramid Economics per Level"
     _order = "economics_id, sequence, id"
 
-    economics_id = fields.Many2one("crm.loyalty.economics", required=True, index=True, ondelete="cascade")
+    economics_id = fields.Many2one(
+        "crm.loyalty.economics", required=True, index=True, ondelete="cascade", check_company=True
+    )
     company_id = fields.Many2one(related="economics_id.company_id", store=True)
     currency_id = fields.Many2one(related="economics_id.currency_id")
-    level_id = fields.Many2one("crm.loyalty.level", string="Level", required=True, ondelete="cascade")
+    level_id = fields.Many2one(
+        "crm.loyalty.level", string="Level", required=True, ondelete="cascade", check_company=True
+    )
     sequence = fields.Integer(related="level_id.sequence", store=True)
     weight = fields.Float(
         string="Cost Weight",

@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .crm_loyalty_engine import STEP_PROGRESS
+from .loyalty_search import unsearchable
 
 HISTORY_BATCH_SECONDS = 20  # a background rebuild commits its month-ends in steps of about this long
 HISTORY_REASONS = [
@@ -26,6 +27,8 @@ HISTORY_REASONS = [
 
 class CrmLoyaltyHistory(models.Model):
     _name = "crm.loyalty.history"
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin"]
+    _check_company_auto = True
     _description = "Customer Pyramid Level Change"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
@@ -33,15 +36,20 @@ class CrmLoyaltyHistory(models.Model):
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)  # few values: the date index serves
-    level_from_id = fields.Many2one("crm.loyalty.level", string="From Level", ondelete="set null", readonly=True)
-    level_to_id = fields.Many2one("crm.loyalty.level", string="To Level", ondelete="set null", readonly=True)
+    level_from_id = fields.Many2one(
+        "crm.loyalty.level", string="From Level", ondelete="set null", readonly=True, check_company=True
+    )
+    level_to_id = fields.Many2one(
+        "crm.loyalty.level", string="To Level", ondelete="set null", readonly=True, check_company=True
+    )
     direction = fields.Selection(
         [("new", "New"), ("up", "Upgrade"), ("down", "Downgrade"), ("same", "Same"), ("removed", "Removed")],
         compute="_compute_direction",
+        search=unsearchable("direction"),
     )
     reason = fields.Selection(HISTORY_REASONS, required=True, readonly=True)
     note = fields.Text(readonly=True)
-    run_id = fields.Many2one("crm.loyalty.run", string="Run", ondelete="set null", readonly=True)
+    run_id = fields.Many2one("crm.loyalty.run", string="Run", ondelete="set null", readonly=True, check_company=True)
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user, readonly=True)
 
     @api.depends("level_from_id.sequence", "level_to_id.sequence")
@@ -59,10 +67,17 @@ class CrmLoyaltyHistory(models.Model):
                 change.direction = "same"
 
     @api.model
-    def _loyalty_history_frame(self, company):
+    def _loyalty_history_frame(self, company, readable=False):
         """Every level change of ``company``, oldest first: DataFrame ``partner_id``, ``date``,
-        ``level_code`` (None when the customer left the pyramid)."""
+        ``level_code`` (None when the customer left the pyramid).
+
+        :param readable: only the rows the user's record rules let them read (what a figure shown to that user
+            is computed from); otherwise every row, for the figures computed as the company's
+        """
         self.flush_model()
+        rows = SQL()
+        if readable and not self.env.su:
+            rows = SQL("AND history.id IN %s", self._search([("company_id", "=", company.id)]).subselect())
         # through COPY, levels as ids and dates as epoch seconds: no Python tuple, datetime or string per
         # row (a million customers' history, and more once rebuilt over months)
         columns = ["partner_id", "epoch", "level_id"]
@@ -72,10 +87,11 @@ class CrmLoyaltyHistory(models.Model):
                 """
                 SELECT history.partner_id, EXTRACT(EPOCH FROM history.date), COALESCE(history.level_to_id, 0)
                   FROM crm_loyalty_history history
-                 WHERE history.company_id = %s
+                 WHERE history.company_id = %s %s
               ORDER BY history.date, history.id
                 """,
                 company.id,
+                rows,
             ),
             columns,
             integers=["partner_id", "level_id"],

@@ -10,7 +10,7 @@ from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES
 from ..loyalty_analytics.kpi import levels_at, new_customers, period_kpis, period_kpis_by_level
-from .loyalty_access import LOYALTY_MANAGER, check_group
+from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER_ALL, check_group
 
 # what a group of KPI rows (several salespeople, levels or months) shows in grouped lists and pivots:
 # flows (new, lost, revenue, visits) add up; rates are the ratio of their sums (a month of 90 customers
@@ -44,6 +44,8 @@ class CrmLoyaltyKpi(models.Model):
     """
 
     _name = "crm.loyalty.kpi"
+    _inherit = ["crm.loyalty.company.mixin"]
+    _check_company_auto = True
     _description = "Customer Retention KPIs (monthly snapshot)"
     _order = "date_month desc, company_id, user_id, level_id"
 
@@ -88,6 +90,7 @@ class CrmLoyaltyKpi(models.Model):
         string="Level",
         index=True,
         readonly=True,
+        check_company=True,
         help="Rows per level: customers counted in their level at the start of the month "
         "(lost, retained, upgrades, downgrades) or at its end (active, new, revenue, visits).",
     )
@@ -168,6 +171,15 @@ class CrmLoyaltyKpi(models.Model):
             row.attainment_new_revenue = (
                 100.0 * row.ytd_new_revenue / row.target_new_revenue if row.target_new_revenue else 0.0
             )
+
+    @api.model
+    def _loyalty_scope(self):
+        """The rows of the whole company (no salesperson, no level) for users who may read every customer, else
+        the user's own salesperson rows (their customers; the record rules give them no other row): what the
+        dashboard and the workbook show."""
+        if self.env.su or self.env.user.has_group(LOYALTY_USER_ALL):
+            return [("user_id", "=", False), ("level_id", "=", False)]
+        return [("user_id", "=", self.env.uid), ("level_id", "=", False)]
 
     @api.model
     def _loyalty_visit_counts(self, company, start, end):
@@ -255,6 +267,16 @@ class CrmLoyaltyKpi(models.Model):
         cron, the demo data, and the dashboard after its own check of the user's group.
         """
         return self.sudo()._loyalty_compute_month(date_month, companies).sudo(False)
+
+    @api.model
+    def _loyalty_ensure_months(self, months, company):
+        """Compute the snapshots of ``months`` of ``company`` that do not exist yet. As superuser, as
+        :meth:`_compute_month`: whether a month has rows is the company's business, not the user's rows (a
+        salesperson sees only their own); the caller (the dashboard) checked the user's group and company."""
+        kpis = self.sudo()
+        for month in months:
+            if not kpis.search_count([("company_id", "=", company.id), ("date_month", "=", month)], limit=1):
+                kpis._loyalty_compute_month(month, company)
 
     @api.model
     def _loyalty_compute_month(self, date_month, companies):

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES, PyramidConfigError, validate_shares
@@ -44,7 +44,7 @@ DEFAULT_LEVELS = {
 
 class CrmLoyaltyLevel(models.Model):
     _name = "crm.loyalty.level"
-    _inherit = ["crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.number.mixin"]
     _description = "Customer Pyramid Level"
     _order = "company_id, sequence, id"
     _check_company_auto = True
@@ -59,7 +59,7 @@ class CrmLoyaltyLevel(models.Model):
         help="Share of the active customers in this level (ranked levels only). "
         "Top, Big, Medium and Small must add up to 100%.",
     )
-    is_ranked = fields.Boolean(compute="_compute_is_ranked")
+    is_ranked = fields.Boolean(compute="_compute_is_ranked", search="_search_is_ranked")
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     description = fields.Text(translate=True)
     cost_weight = fields.Float(
@@ -101,6 +101,12 @@ class CrmLoyaltyLevel(models.Model):
     def _compute_is_ranked(self):
         for level in self:
             level.is_ranked = level.code in RANKED_CODES
+
+    def _search_is_ranked(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Ranked can only be compared with True or False (= or !=)."))
+        ranked = (operator == "=") == value
+        return [("code", "in" if ranked else "not in", list(RANKED_CODES))]
 
     @api.constrains("visit_interval_months")
     def _check_visit_interval(self):
@@ -154,7 +160,9 @@ class CrmLoyaltyLevel(models.Model):
                         level=level.display_name,
                     )
                 )
-        if not self.env.context.get("loyalty_defer_share_check"):
+        # the settings and the installation write the shares of several levels, then check them once (as superuser,
+        # after their own checks); a user's own write is always checked
+        if not (self.env.su and self.env.context.get("loyalty_defer_share_check")):
             self.company_id._loyalty_check_shares()
 
     def _loyalty_shares(self):

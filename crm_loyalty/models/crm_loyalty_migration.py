@@ -10,6 +10,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..loyalty_analytics.kpi import LEVEL_ORDER, levels_at
+from .loyalty_access import check_period
+from .loyalty_search import unsearchable
 
 MOVES = [
     ("up", "Upgrade"),
@@ -30,6 +32,8 @@ class CrmLoyaltyMigration(models.Model):
     """
 
     _name = "crm.loyalty.migration"
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin"]
+    _check_company_auto = True
     _description = "Customer Pyramid Migration"
     _order = "date_b desc, id desc"
 
@@ -47,15 +51,20 @@ class CrmLoyaltyMigration(models.Model):
     needs_compute = fields.Boolean(
         default=True, readonly=True, copy=False, help="Never computed, or the dates changed since."
     )
-    line_count = fields.Integer(string="Customers", compute="_compute_line_count")
-    upgrade_count = fields.Integer(string="Upgrades", compute="_compute_line_count")
-    downgrade_count = fields.Integer(string="Downgrades", compute="_compute_line_count")
+    line_count = fields.Integer(string="Customers", compute="_compute_line_count", search=unsearchable("line_count"))
+    upgrade_count = fields.Integer(
+        string="Upgrades", compute="_compute_line_count", search=unsearchable("upgrade_count")
+    )
+    downgrade_count = fields.Integer(
+        string="Downgrades", compute="_compute_line_count", search=unsearchable("downgrade_count")
+    )
     matrix_html = fields.Html(
         string="Heat Map",
         compute="_compute_matrix_html",
         sanitize=False,
         help="Customers per level at A (rows) and level at B (columns); the darker the cell, the more customers: "
         "green moved up, red moved down, blue kept their level.",
+        search=unsearchable("matrix_html"),
     )
 
     @api.depends("date_a", "date_b")
@@ -142,8 +151,13 @@ class CrmLoyaltyMigration(models.Model):
     @api.constrains("date_a", "date_b")
     def _check_dates(self):
         for migration in self:
+            check_period(self.env, migration.date_a, migration.date_b)
             if migration.date_b <= migration.date_a:
                 raise ValidationError(self.env._("Date B must be after date A."))
+
+    def _loyalty_company_locked(self):
+        # free to change company until computed (its lines then belong to the company)
+        return self.filtered(lambda migration: migration.computed_on or migration.line_ids)
 
     def _loyalty_frame(self):
         """One row per customer: ``partner_id``, ``level_a``, ``level_b`` (codes or None), ``revenue``."""
@@ -226,17 +240,29 @@ class CrmLoyaltyMigration(models.Model):
 
 class CrmLoyaltyMigrationLine(models.Model):
     _name = "crm.loyalty.migration.line"
+    _inherit = ["crm.loyalty.company.mixin"]
+    _check_company_auto = True
     _description = "Customer Pyramid Migration (customer)"
     _order = "migration_id, revenue desc, id"
     _rec_name = "partner_id"
 
     migration_id = fields.Many2one(
-        "crm.loyalty.migration", string="Migration", required=True, index=True, ondelete="cascade", readonly=True
+        "crm.loyalty.migration",
+        string="Migration",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", readonly=True)
-    level_a_id = fields.Many2one("crm.loyalty.level", string="Level at A", ondelete="set null", readonly=True)
-    level_b_id = fields.Many2one("crm.loyalty.level", string="Level at B", ondelete="set null", readonly=True)
+    level_a_id = fields.Many2one(
+        "crm.loyalty.level", string="Level at A", ondelete="set null", readonly=True, check_company=True
+    )
+    level_b_id = fields.Many2one(
+        "crm.loyalty.level", string="Level at B", ondelete="set null", readonly=True, check_company=True
+    )
     move = fields.Selection(MOVES, readonly=True)
     revenue = fields.Monetary(string="Revenue A → B", readonly=True)

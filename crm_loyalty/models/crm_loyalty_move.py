@@ -23,6 +23,8 @@ class CrmLoyaltyMove(models.Model):
     _name = "crm.loyalty.move"
     _description = "Customer Loyalty: sums of a posted customer invoice"
     _log_access = False
+    # company_id is a plain integer (no foreign key): ir.rule words the refusal (see ir_rule.py)
+    _loyalty_integer_company = True
 
     # plain integers, no foreign keys: the rows are rebuilt from the invoices, and a first build at a
     # million customers inserts millions of rows

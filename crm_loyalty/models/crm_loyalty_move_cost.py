@@ -13,6 +13,8 @@ class CrmLoyaltyMoveCost(models.Model):
     _name = "crm.loyalty.move.cost"
     _description = "Customer Loyalty: product costs the invoice sums were read with"
     _log_access = False
+    # company_id is a plain integer (no foreign key): ir.rule words the refusal (see ir_rule.py)
+    _loyalty_integer_company = True
 
     company_id = fields.Integer(string="Company", required=True, readonly=True)
     product_id = fields.Integer(string="Product", required=True, readonly=True)

@@ -23,6 +23,8 @@ class CrmLoyaltyRun(models.Model):
     """One computation of a company's pyramid (see ``crm.loyalty.engine``)."""
 
     _name = "crm.loyalty.run"
+    _inherit = ["crm.loyalty.company.mixin"]
+    _check_company_auto = True
     _description = "Customer Pyramid Computation Run"
     _order = "date_start desc, id desc"
     _rec_name = "date_start"
@@ -91,6 +93,7 @@ class CrmLoyaltyRun(models.Model):
         string="Lifetime Value Backtest",
         readonly=True,
         ondelete="set null",
+        check_company=True,
         help="The backtest of the lifetime-value model shown with this run (computed by it, or by a run of the "
         "previous days).",
     )

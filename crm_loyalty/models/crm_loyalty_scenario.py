@@ -8,6 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
 from ..loyalty_analytics.kpi import KpiInputError, scenario
+from .loyalty_search import unsearchable
 
 
 class CrmLoyaltyScenario(models.Model):
@@ -20,7 +21,7 @@ class CrmLoyaltyScenario(models.Model):
     """
 
     _name = "crm.loyalty.scenario"
-    _inherit = ["crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin", "crm.loyalty.number.mixin"]
     _description = "Customer Pyramid What-if Scenario"
     _order = "id desc"
     _check_company_auto = True
@@ -38,8 +39,12 @@ class CrmLoyaltyScenario(models.Model):
     profit_change = fields.Monetary(compute="_compute_result", store=True)
     revenue_after = fields.Monetary(string="Revenue after Scenario", compute="_compute_result", store=True)
     profit_after = fields.Monetary(string="Profit after Costs after Scenario", compute="_compute_result", store=True)
-    error = fields.Char(compute="_compute_result_display", help="Why the scenario cannot be computed.")
-    result_html = fields.Html(string="New Pyramid", compute="_compute_result_display", sanitize=False)
+    error = fields.Char(
+        compute="_compute_result_display", help="Why the scenario cannot be computed.", search=unsearchable("error")
+    )
+    result_html = fields.Html(
+        string="New Pyramid", compute="_compute_result_display", sanitize=False, search=unsearchable("result_html")
+    )
 
     def _loyalty_moves(self):
         self.ensure_one()
@@ -161,18 +166,18 @@ class CrmLoyaltyScenario(models.Model):
 
 class CrmLoyaltyScenarioLine(models.Model):
     _name = "crm.loyalty.scenario.line"
-    _inherit = ["crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.number.mixin"]
+    _check_company_auto = True
     _description = "What-if Scenario Move"
     _order = "scenario_id, id"
 
-    scenario_id = fields.Many2one("crm.loyalty.scenario", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="scenario_id.company_id")
-    from_level_id = fields.Many2one(
-        "crm.loyalty.level", string="From Level", required=True, domain="[('company_id', '=', company_id)]"
+    scenario_id = fields.Many2one(
+        "crm.loyalty.scenario", required=True, index=True, ondelete="cascade", check_company=True
     )
-    to_level_id = fields.Many2one(
-        "crm.loyalty.level", string="To Level", required=True, domain="[('company_id', '=', company_id)]"
-    )
+    # stored: the company rule reads it (a line follows its scenario, which follows its economics)
+    company_id = fields.Many2one(related="scenario_id.company_id", store=True, index=True)
+    from_level_id = fields.Many2one("crm.loyalty.level", string="From Level", required=True, check_company=True)
+    to_level_id = fields.Many2one("crm.loyalty.level", string="To Level", required=True, check_company=True)
     count = fields.Integer(string="Customers to Move", default=1)
 
     def _loyalty_check_line(self):

@@ -4,9 +4,10 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
+from .loyalty_search import unsearchable
 
 PROFIT_CLASSES = [
     ("key", "Key (profitable)"),
@@ -20,6 +21,7 @@ VALUE_PHASES = [("rising", "Rising"), ("peak", "Peak"), ("declining", "Declining
 
 class CrmLoyaltyScore(models.Model):
     _name = "crm.loyalty.score"
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin"]
     _description = "Customer Pyramid Score"
     _order = "company_id, level_sequence, rank, id"
     _rec_name = "partner_id"
@@ -90,7 +92,9 @@ class CrmLoyaltyScore(models.Model):
         aggregator="avg",
         help="Slope of the revenue over the last periods, as a percent of the average revenue per period.",
     )
-    value_phase_strategy = fields.Char(compute="_compute_strategies", string="Phase Strategy")
+    value_phase_strategy = fields.Char(
+        compute="_compute_strategies", string="Phase Strategy", search=unsearchable("value_phase_strategy")
+    )
     avg_discount = fields.Float(
         string="Average Discount (%)",
         digits=(16, 2),
@@ -112,7 +116,9 @@ class CrmLoyaltyScore(models.Model):
         help="A customer with any elastic flag: positive lifetime value or price-insensitive (break-even "
         "customers), innovative or market-influential (set by hand).",
     )
-    elastic_strategy = fields.Text(compute="_compute_strategies", string="Elastic Strategy")
+    elastic_strategy = fields.Text(
+        compute="_compute_strategies", string="Elastic Strategy", search=unsearchable("elastic_strategy")
+    )
     is_key_account = fields.Boolean(
         string="Key Account",
         readonly=True,
@@ -123,17 +129,32 @@ class CrmLoyaltyScore(models.Model):
         string="Key Account Manager",
         help="Owns the customer's data; defaults to the company's customer manager.",
     )
-    open_quotation_count = fields.Integer(string="Open Quotations", compute="_compute_department_figures")
-    open_quotation_amount = fields.Monetary(string="Open Quotations Amount", compute="_compute_department_figures")
-    overdue_invoice_count = fields.Integer(string="Overdue Invoices", compute="_compute_department_figures")
-    overdue_amount = fields.Monetary(string="Overdue Amount", compute="_compute_department_figures")
-    oldest_overdue_date = fields.Date(string="Oldest Due Date", compute="_compute_department_figures")
-    next_visit_date = fields.Date(string="Next Visit", compute="_compute_department_figures")
+    open_quotation_count = fields.Integer(
+        string="Open Quotations", compute="_compute_department_figures", search=unsearchable("open_quotation_count")
+    )
+    open_quotation_amount = fields.Monetary(
+        string="Open Quotations Amount",
+        compute="_compute_department_figures",
+        search=unsearchable("open_quotation_amount"),
+    )
+    overdue_invoice_count = fields.Integer(
+        string="Overdue Invoices", compute="_compute_department_figures", search=unsearchable("overdue_invoice_count")
+    )
+    overdue_amount = fields.Monetary(
+        string="Overdue Amount", compute="_compute_department_figures", search=unsearchable("overdue_amount")
+    )
+    oldest_overdue_date = fields.Date(
+        string="Oldest Due Date", compute="_compute_department_figures", search=unsearchable("oldest_overdue_date")
+    )
+    next_visit_date = fields.Date(
+        string="Next Visit", compute="_compute_department_figures", search=unsearchable("next_visit_date")
+    )
     run_id = fields.Many2one(
         "crm.loyalty.run",
         string="Last Changed By",
         readonly=True,
         ondelete="set null",
+        check_company=True,
         help="The last run that changed these figures; runs write only the scores whose values changed.",
     )
     date_computed = fields.Datetime(string="Figures Changed On", readonly=True)
@@ -142,6 +163,23 @@ class CrmLoyaltyScore(models.Model):
     _sql_constraints = [
         ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one score per company."),
     ]
+
+    # what a Loyalty Manager sets by hand on a score; every other figure is written by the runs, the override
+    # wizard (with its reason and history row) and the innovative / influential flags, each as superuser after
+    # its own checks
+    _LOYALTY_HAND_FIELDS = frozenset({"key_account_manager_id"})
+
+    def write(self, vals):
+        if not self.env.su and set(vals) - self._LOYALTY_HAND_FIELDS:
+            raise UserError(
+                self.env._(
+                    "The figures of a pyramid score are computed from the invoices and cannot be edited: to move a "
+                    "customer to another level, use Override Level, which records your reason in the level "
+                    "history. (Fields: %(fields)s)",
+                    fields=", ".join(sorted(set(vals) - self._LOYALTY_HAND_FIELDS)),
+                )
+            )
+        return super().write(vals)
 
     @api.model
     def _loyalty_scores_by_partner(self, partners, companies, as_user=False):
@@ -164,6 +202,28 @@ class CrmLoyaltyScore(models.Model):
         )
         return {(score.partner_id.id, score.company_id.id): score for score in scores}
 
+    @api.model
+    def _loyalty_check_readable(self, partners, companies):
+        """Refuse (AccessError) unless the user may read the score of every commercial partner of ``partners`` in
+        ``companies`` that has one: a visit, a brief or a spend estimate is made only for a customer whose
+        figures the user may see. The scores' record rules decide (a salesperson with *Own Documents Only* may
+        not work with a colleague's customer)."""
+        if self.env.su or not partners or not companies:
+            return
+        domain = [("partner_id", "in", partners.commercial_partner_id.ids), ("company_id", "in", companies.ids)]
+        # which scores exist (as superuser: ids only), to compare them with those the user's rules let through
+        scores = self.sudo().search(domain)
+        forbidden = scores - scores.sudo(False)._filtered_access("read")
+        if forbidden:
+            customers = partners.commercial_partner_id.filtered(lambda p: p.id in forbidden.partner_id.ids)
+            raise AccessError(
+                self.env._(
+                    "You may not work with the customer %(customers)s: its pyramid figures are not yours to see "
+                    "(another salesperson's customer, or another company's).",
+                    customers=", ".join(customers.mapped("display_name")),
+                )
+            )
+
     def _loyalty_form_action(self):
         self.ensure_one()
         return {
@@ -181,20 +241,17 @@ class CrmLoyaltyScore(models.Model):
     @api.depends_context("uid")
     def _compute_department_figures(self):
         """Open quotations (sales), overdue invoices (finance) and the next visit of the customer in
-        the score's company."""
-        # the user may read these scores (record rules: their customers): the sales orders, invoices
-        # and visits of those customers are summed as superuser, only counts and amounts are shown
+        the score's company, as far as the user's own rights on quotations, invoices and visits show them."""
         self.check_access("read")
         quotations = defaultdict(lambda: [0, 0.0])
         overdue = {}
         today = fields.Date.context_today(self)
+        orders, moves = self.env["sale.order"], self.env["account.move"]
         for company in self.company_id:
             scores = self.filtered(lambda s, company=company: s.company_id == company)
             partners = scores.partner_id
             for order_partner, count, amount in (
-                self.env["sale.order"]
-                .sudo()
-                ._read_group(
+                orders._read_group(
                     [
                         ("partner_id", "child_of", partners.ids),
                         ("company_id", "=", company.id),
@@ -203,14 +260,14 @@ class CrmLoyaltyScore(models.Model):
                     ["partner_id"],
                     ["__count", "amount_untaxed:sum"],
                 )
+                if orders.has_access("read")
+                else []
             ):
                 figures = quotations[(order_partner.commercial_partner_id.id, company.id)]
                 figures[0] += count
                 figures[1] += amount
             for partner, count, amount, oldest in (
-                self.env["account.move"]
-                .sudo()
-                ._read_group(
+                moves._read_group(
                     [
                         ("commercial_partner_id", "in", partners.ids),
                         ("company_id", "=", company.id),
@@ -222,9 +279,11 @@ class CrmLoyaltyScore(models.Model):
                     ["commercial_partner_id"],
                     ["__count", "amount_residual_signed:sum", "invoice_date_due:min"],
                 )
+                if moves.has_access("read")
+                else []
             ):
                 overdue[(partner.id, company.id)] = (count, amount, oldest)
-        next_visits = self.env["crm.loyalty.visit"].sudo()._loyalty_next_visits(self.partner_id, self.company_id)
+        next_visits = self.env["crm.loyalty.visit"]._loyalty_next_visits(self.partner_id, self.company_id)
         for score in self:
             key = (score.partner_id.id, score.company_id.id)
             score.next_visit_date = next_visits.get(key, False)

@@ -11,13 +11,16 @@ sortable, searchable and (day counts) averaged in grouped lists and pivots.
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from .loyalty_search import check_number
 
 # the ranking table: window revenue desc, lifetime revenue desc, partner id asc (loyalty_analytics.rank_customers)
 RANK_ORDER = (("revenue_window", "DESC"), ("revenue_lifetime", "DESC"), ("partner_id", "ASC"))
 DAY_COUNTS = {"recency_days": "last_invoice_date", "tenure_days": "first_invoice_date"}
 FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+MAX_RANK = 2**31 - 1
+MAX_DAYS = 100_000  # about 270 years: any invoice date is within it, and so is the date it is compared with
 
 
 # one model in several files of a few hundred lines each (fields and actions, live figures): not merged
@@ -99,18 +102,8 @@ class CrmLoyaltyScore(models.Model):
         for score in self:
             score.rank = ranks.get(score.id, 0)
 
-    def _loyalty_check_whole_number_search(self, name, operator, value):
-        if operator not in FLIPPED or not isinstance(value, int) or isinstance(value, bool):
-            raise UserError(
-                self.env._(
-                    "%(field)s can only be compared with a whole number (=, !=, <, <=, >, >=).",
-                    field=self._fields[name].get_description(self.env)["string"],
-                )
-            )
-
     def _search_rank(self, operator, value):
-        value = value or 0  # rank = False: not ranked
-        self._loyalty_check_whole_number_search("rank", operator, value)
+        value = check_number(self, "rank", operator, value, MAX_RANK)  # rank = False (0): not ranked
         ids = list(self._loyalty_ranks(SQL("position %s %s", SQL(operator), value)))
         # the rank of a customer out of the ranking table is 0 (shown empty): only rank = 0 (or != n) finds it,
         # not rank <= 10
@@ -130,7 +123,7 @@ class CrmLoyaltyScore(models.Model):
     def _loyalty_search_days(self, name, operator, value):
         """``days`` op value as a condition on the invoice date: days = today - date, so days > n is
         date < today - n. Never invoiced: 0 days."""
-        self._loyalty_check_whole_number_search(name, operator, value)
+        value = check_number(self, name, operator, value, MAX_DAYS)
         date_field = DAY_COUNTS[name]
         domain = [(date_field, FLIPPED[operator], fields.Date.context_today(self) - timedelta(days=value))]
         if {"=": value == 0, "!=": value != 0, "<": value > 0, "<=": value >= 0, ">": value < 0, ">=": value <= 0}[

@@ -6,6 +6,8 @@ from datetime import date
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .loyalty_search import unsearchable
+
 
 class CrmLoyaltyTarget(models.Model):
     """Annual plan of a salesperson: new customers and revenue from them.
@@ -17,7 +19,7 @@ class CrmLoyaltyTarget(models.Model):
     """
 
     _name = "crm.loyalty.target"
-    _inherit = ["crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin", "crm.loyalty.number.mixin"]
     _description = "Salesperson Annual Plan"
     _order = "year desc, user_id"
     _check_company_auto = True
@@ -28,13 +30,23 @@ class CrmLoyaltyTarget(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     target_new_customers = fields.Integer(string="Target: New Customers")
     target_new_revenue = fields.Monetary(string="Target: New Revenue")
-    actual_new_customers = fields.Integer(string="New Customers", compute="_compute_actuals")
-    actual_new_revenue = fields.Monetary(string="New Revenue", compute="_compute_actuals")
+    actual_new_customers = fields.Integer(
+        string="New Customers", compute="_compute_actuals", search=unsearchable("actual_new_customers")
+    )
+    actual_new_revenue = fields.Monetary(
+        string="New Revenue", compute="_compute_actuals", search=unsearchable("actual_new_revenue")
+    )
     attainment_new_customers = fields.Float(
-        string="New Customers Attainment (%)", digits=(5, 1), compute="_compute_actuals"
+        string="New Customers Attainment (%)",
+        digits=(5, 1),
+        compute="_compute_actuals",
+        search=unsearchable("attainment_new_customers"),
     )
     attainment_new_revenue = fields.Float(
-        string="New Revenue Attainment (%)", digits=(5, 1), compute="_compute_actuals"
+        string="New Revenue Attainment (%)",
+        digits=(5, 1),
+        compute="_compute_actuals",
+        search=unsearchable("attainment_new_revenue"),
     )
 
     _sql_constraints = [

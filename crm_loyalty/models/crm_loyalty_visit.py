@@ -6,7 +6,10 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
+
+from .loyalty_search import check_relational, positive
 
 OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
 
@@ -14,7 +17,7 @@ OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Nega
 class CrmLoyaltyVisit(models.Model):
     _name = "crm.loyalty.visit"
     _description = "Customer Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_planned, id"
     _check_company_auto = True
 
@@ -43,7 +46,11 @@ class CrmLoyaltyVisit(models.Model):
     feedback = fields.Text(help="What the customer said and what was agreed: archived on the customer's chatter.")
     calendar_event_id = fields.Many2one("calendar.event", string="Calendar Event", ondelete="set null", copy=False)
     level_id = fields.Many2one(
-        "crm.loyalty.level", string="Level", compute="_compute_level_id", help="Current pyramid level of the customer."
+        "crm.loyalty.level",
+        string="Level",
+        compute="_compute_level_id",
+        search="_search_level_id",
+        help="Current pyramid level of the customer (empty when its score is not yours to see).",
     )
     brief_html = fields.Html(string="Pre-Visit Brief", readonly=True, sanitize=True, copy=False)
     brief_date = fields.Datetime(string="Brief Produced On", readonly=True, copy=False)
@@ -53,10 +60,56 @@ class CrmLoyaltyVisit(models.Model):
         for visit in self:
             visit.name = self.env._("Visit: %(partner)s", partner=visit.partner_id.display_name or "")
 
+    # uid: the score is read with the user's record rules, also when a related field reaches it as superuser
+    @api.depends_context("uid")
     @api.depends("partner_id", "company_id")
     def _compute_level_id(self):
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(
+            self.partner_id, self.company_id, as_user=True
+        )
         for visit in self:
-            visit.level_id = visit._loyalty_score().level_id
+            score = scores.get((visit.partner_id.commercial_partner_id.id, visit.company_id.id))
+            visit.level_id = score.level_id if score else False
+
+    def _search_level_id(self, operator, value):
+        """Visits whose customer has a score in the visit's company matching the condition, among the scores the
+        user may read."""
+        check_relational(self, "level_id", operator, value)
+        operator, value, negate = positive(operator, value)
+        scores = self.env["crm.loyalty.score"]
+        domain = expression.OR(
+            [
+                [
+                    ("company_id", "=", company.id),
+                    (
+                        "commercial_partner_id",
+                        "in",
+                        scores._search([("company_id", "=", company.id), ("level_id", operator, value)]).subselect(
+                            "partner_id"
+                        ),
+                    ),
+                ]
+                for company in self.env.user.company_ids
+            ]
+        )
+        return ["!", *domain] if negate else domain
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        plan_ids = [vals["plan_id"] for vals in vals_list if vals.get("plan_id")]
+        self._loyalty_check_plans_editable(self.env["crm.loyalty.visit.plan"].browse(plan_ids))
+        visits = super().create(vals_list)
+        # a visit is made only for a customer whose score the user may read
+        visits._loyalty_check_customers()
+        # visits outside plans go to the calendar at once; planned ones when their plan is confirmed
+        visits.filtered(lambda v: not v.plan_id)._loyalty_create_calendar_events()
+        return visits
+
+    def _loyalty_check_customers(self):
+        Score = self.env["crm.loyalty.score"]
+        for company in self.company_id:
+            visits = self.filtered(lambda visit, company=company: visit.company_id == company)
+            Score._loyalty_check_readable(visits.partner_id, company)
 
     @api.constrains("plan_id", "user_id", "company_id", "date_planned")
     def _check_plan(self):
@@ -82,8 +135,11 @@ class CrmLoyaltyVisit(models.Model):
                 )
 
     def _loyalty_score(self):
+        """The customer's score in the visit's company, read with the user's rights (empty when none)."""
         self.ensure_one()
-        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(self.partner_id, self.company_id)
+        scores = self.env["crm.loyalty.score"]._loyalty_scores_by_partner(
+            self.partner_id, self.company_id, as_user=True
+        )
         return scores.get((self.partner_id.commercial_partner_id.id, self.company_id.id), self.env["crm.loyalty.score"])
 
     # ------------------------------------------------------------------
@@ -91,7 +147,8 @@ class CrmLoyaltyVisit(models.Model):
     # ------------------------------------------------------------------
 
     def _loyalty_brief_tickets(self):
-        """Open helpdesk tickets of the customer (list of dicts ``name``, ``date``, ``stage``).
+        """Open helpdesk tickets of the customer that the user may read (list of dicts ``name``, ``date``,
+        ``stage``).
 
         Empty here: the helpdesk bridge fills it.
         """
@@ -100,10 +157,14 @@ class CrmLoyaltyVisit(models.Model):
 
     def _loyalty_brief_proposals(self, score, limit=5):
         """Products most often invoiced in the ranking window to customers of the same
-        level that this customer has never been invoiced (one query)."""
+        level that this customer has never been invoiced (one query). The peers are the customers of that level
+        whose scores the user may read (record rules)."""
         if not score.level_id:
             return self.env["product.product"]
         date_from = fields.Date.context_today(self) - relativedelta(months=self.company_id.loyalty_ranking_months)
+        peers = self.env["crm.loyalty.score"]._search(
+            [("company_id", "=", self.company_id.id), ("level_id", "=", score.level_id.id)]
+        )
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -119,7 +180,7 @@ class CrmLoyaltyVisit(models.Model):
                    AND move.invoice_date >= %(date_from)s
                    AND line.display_type = 'product'
                    AND line.product_id IS NOT NULL
-                   AND peer.level_id = %(level)s
+                   AND peer.id IN %(peers)s
                    AND move.commercial_partner_id != %(partner)s
                    AND line.product_id NOT IN (
                        SELECT own.product_id
@@ -136,51 +197,52 @@ class CrmLoyaltyVisit(models.Model):
                 """,
                 company=self.company_id.id,
                 date_from=date_from,
-                level=score.level_id.id,
+                peers=peers.subselect(),
                 partner=score.partner_id.id,
                 limit=limit,
             )
         )
         return self.env["product.product"].browse([row[0] for row in self.env.cr.fetchall()])
 
+    def _loyalty_readable_search(self, model_name, domain, **kwargs):
+        """``model_name`` records matching ``domain`` that the user may read (none without access to the model):
+        the brief shows the user what their own rights show them."""
+        model = self.env[model_name]
+        return model.search(domain, **kwargs) if model.has_access("read") else model
+
     def _loyalty_brief_data(self):
-        """Everything the salesperson should know before the visit (read as superuser for the brief:
-        :meth:`action_prepare_brief` checked that the user may edit the visit)."""
+        """Everything the salesperson should know before the visit, each part read with the user's rights: a
+        customer whose score the user may not read is refused, and opportunities, invoices and tickets are those
+        the user's record rules show."""
         self.ensure_one()
+        self.check_access("read")
         partner = self.partner_id.commercial_partner_id
+        self.env["crm.loyalty.score"]._loyalty_check_readable(partner, self.company_id)
         score = self._loyalty_score()
         today = fields.Date.context_today(self)
-        last_change = (
-            self.env["crm.loyalty.history"]
-            .sudo()
-            .search([("partner_id", "=", partner.id), ("company_id", "=", self.company_id.id)], limit=1)
+        last_change = self._loyalty_readable_search(
+            "crm.loyalty.history", [("partner_id", "=", partner.id), ("company_id", "=", self.company_id.id)], limit=1
         )
-        opportunities = (
-            self.env["crm.lead"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "child_of", partner.id),
-                    ("type", "=", "opportunity"),
-                    ("probability", "<", 100),
-                    ("company_id", "in", (False, self.company_id.id)),
-                ]
-            )
+        opportunities = self._loyalty_readable_search(
+            "crm.lead",
+            [
+                ("partner_id", "child_of", partner.id),
+                ("type", "=", "opportunity"),
+                ("probability", "<", 100),
+                ("company_id", "in", (False, self.company_id.id)),
+            ],
         )
-        overdue = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", today),
-                ],
-                order="invoice_date_due",
-            )
+        overdue = self._loyalty_readable_search(
+            "account.move",
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", today),
+            ],
+            order="invoice_date_due",
         )
         return {
             "visit": self,
@@ -198,8 +260,7 @@ class CrmLoyaltyVisit(models.Model):
         }
 
     def action_prepare_brief(self):
-        # the brief is written by who may edit the visit (its salesperson, or a manager): it reads the
-        # customer's history, opportunities and overdue invoices as superuser for that sheet only
+        # the brief is written by who may edit the visit (its salesperson, or a manager), with what they may read
         self.check_access("write")
         for visit in self:
             html = self.env["ir.qweb"]._render("crm_loyalty.crm_loyalty_visit_brief", visit._loyalty_brief_data())
@@ -242,20 +303,13 @@ class CrmLoyaltyVisit(models.Model):
                 )
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        plan_ids = [vals["plan_id"] for vals in vals_list if vals.get("plan_id")]
-        self._loyalty_check_plans_editable(self.env["crm.loyalty.visit.plan"].browse(plan_ids))
-        visits = super().create(vals_list)
-        # visits outside plans go to the calendar at once; planned ones when their plan is confirmed
-        visits.filtered(lambda v: not v.plan_id)._loyalty_create_calendar_events()
-        return visits
-
     def write(self, vals):
         if "plan_id" in vals:
             plans = self.plan_id | self.env["crm.loyalty.visit.plan"].browse(vals["plan_id"] or [])
             self._loyalty_check_plans_editable(plans)
         res = super().write(vals)
+        if {"partner_id", "company_id"} & set(vals):
+            self._loyalty_check_customers()
         if {"date_planned", "user_id", "partner_id", "objective"} & set(vals):
             for visit in self.filtered("calendar_event_id"):
                 event_vals = visit._loyalty_calendar_values()

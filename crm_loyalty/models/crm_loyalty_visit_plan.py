@@ -17,7 +17,7 @@ _LOCKED_FIELDS = {"user_id", "company_id", "date_month", "visit_ids"}
 class CrmLoyaltyVisitPlan(models.Model):
     _name = "crm.loyalty.visit.plan"
     _description = "Monthly Visit Plan"
-    _inherit = ["mail.thread"]
+    _inherit = ["crm.loyalty.company.mixin", "mail.thread"]
     _order = "date_month desc, user_id"
     _check_company_auto = True
 

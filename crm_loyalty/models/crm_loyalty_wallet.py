@@ -17,7 +17,7 @@ WALLET_SOURCES = [
 
 class CrmLoyaltyWallet(models.Model):
     _name = "crm.loyalty.wallet"
-    _inherit = ["crm.loyalty.number.mixin"]
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.number.mixin"]
     _description = "Customer Spend Estimate (Share of Wallet)"
     _order = "date desc, id desc"
     _rec_name = "partner_id"

@@ -135,12 +135,14 @@ class ResConfigSettings(models.TransientModel):
         super().set_values()
         if not self.env.user.has_group(LOYALTY_MANAGER):
             return
+        self.env["res.company"]._loyalty_allowed_company(self.company_id)
         levels = self._loyalty_ranked_levels()
         if not levels:
             return
-        # the four shares change together: check the total once, after all of them
+        # the four shares change together: check the total once, after all of them (the levels are written as
+        # superuser for that: the user is a Loyalty Manager, checked above, of the settings' company)
         recompute = self.loyalty_recompute_needed
-        for level in levels.with_context(loyalty_defer_share_check=True):
+        for level in levels.sudo().with_context(loyalty_defer_share_check=True):
             new_share = self[f"loyalty_share_{level.code}"]
             if level.share != new_share:
                 level.share = new_share

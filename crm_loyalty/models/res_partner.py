@@ -8,10 +8,28 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.query import Query
 
+from .crm_loyalty_number_mixin import check_number_vals
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
+from .loyalty_search import check_number, check_relational, positive
 
 _logger = logging.getLogger(__name__)
+
+USER_TRIGGERS = ("server_action", "manual", "settings")
+
+_COMPARE = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _compare(count, operator, value):
+    return _COMPARE[operator](count, value)
 
 
 class ResPartner(models.Model):
@@ -50,8 +68,24 @@ class ResPartner(models.Model):
         help="The customer company's employees, entered by hand or imported (Odoo has no such field): its size "
         "band in the pyramid's segments (0: not known).",
     )
-    loyalty_history_count = fields.Integer(compute="_compute_loyalty_history_count", groups=LOYALTY_USER)
-    loyalty_visit_count = fields.Integer(string="Visits", compute="_compute_loyalty_visit_count", groups=LOYALTY_USER)
+    loyalty_history_count = fields.Integer(
+        compute="_compute_loyalty_history_count", search="_search_loyalty_history_count", groups=LOYALTY_USER
+    )
+    loyalty_visit_count = fields.Integer(
+        string="Visits",
+        compute="_compute_loyalty_visit_count",
+        search="_search_loyalty_visit_count",
+        groups=LOYALTY_USER,
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_number_vals(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_number_vals(self, [vals])
+        return super().write(vals)
 
     @api.constrains("loyalty_employee_count")
     def _check_loyalty_employee_count(self):
@@ -87,47 +121,71 @@ class ResPartner(models.Model):
             partner.loyalty_score_id = score
             partner.loyalty_level_id = score.level_id
 
+    def _loyalty_scores_domain(self, name, operator, value):
+        """``(domain on the scores, negate)`` for the condition ``operator value`` on the score field ``name``;
+        refuses (UserError) a condition that makes no sense."""
+        check_relational(self, name, operator, value)
+        operator, value, negate = positive(operator, value)
+        if operator == "any":
+            return list(value), negate
+        if operator == "!=":  # "!= False": any score
+            return [], negate
+        if operator == "in":
+            return [("id", "in", value if isinstance(value, Query) else [item for item in value if item])], negate
+        if isinstance(value, str):  # a customer's name, as for a many2one
+            return [("partner_id", operator, value)], negate
+        return [("id", "=", value)], negate
+
     def _search_loyalty_score_ids(self, operator, value):
         """Partners whose commercial partner has scores matching the condition. The scores are
         searched with the user's rights (ACL and record rules), so a user without loyalty rights
         cannot search contacts by their scores."""
-        if operator in ("any", "not any"):
-            domain, positive = value, operator == "any"
-        elif operator in ("=", "!=") and not value:
-            domain, positive = [], operator == "!="
-        elif operator in ("in", "not in", "=", "!="):
-            ids = [value] if isinstance(value, int) else list(value)
-            domain, positive = [("id", "in", ids)], operator in ("in", "=")
-        else:
-            raise UserError(self.env._("Pyramid scores cannot be searched with the operator %s.", operator))
+        domain, negate = self._loyalty_scores_domain("loyalty_score_ids", operator, value)
         scores = self.env["crm.loyalty.score"]._search(domain)
-        return [("commercial_partner_id", "in" if positive else "not in", scores.subselect("partner_id"))]
+        return [("commercial_partner_id", "not in" if negate else "in", scores.subselect("partner_id"))]
 
     def _search_loyalty_score_id(self, operator, value):
         """Only the score of the current company counts."""
-        if operator in ("any", "not any"):
-            domain = [("company_id", "=", self.env.company.id), *value]
-            return [("loyalty_score_ids", operator, domain)]
-        if operator in ("=", "!=") and not value:
-            domain = [("company_id", "=", self.env.company.id)]
-            return [("loyalty_score_ids", "any" if operator == "!=" else "not any", domain)]
-        return [("loyalty_score_ids", operator, value)]
+        domain, negate = self._loyalty_scores_domain("loyalty_score_id", operator, value)
+        domain = [("company_id", "=", self.env.company.id), *domain]
+        return [("loyalty_score_ids", "not any" if negate else "any", domain)]
 
     def _search_loyalty_level_id(self, operator, value):
+        check_relational(self, "loyalty_level_id", operator, value)
+        operator, value, negate = positive(operator, value)
         domain = [("company_id", "=", self.env.company.id), ("level_id", operator, value)]
-        return [("loyalty_score_ids", "any", domain)]
+        return [("loyalty_score_ids", "not any" if negate else "any", domain)]
 
-    @api.depends_context("company")
+    def _loyalty_search_count(self, name, operator, value, model_name, partner_field):
+        """Contacts whose commercial partner has ``operator value`` records of ``model_name`` in the current
+        company (the user's record rules apply, as in the count shown)."""
+        value = check_number(self, name, operator, value, 2**31 - 1)
+        counts = self._loyalty_count_per_commercial_domain(model_name, partner_field)
+        matching = [partner_id for partner_id, count in counts.items() if _compare(count, operator, value)]
+        if _compare(0, operator, value):  # contacts without any record match too
+            others = [partner_id for partner_id, count in counts.items() if not _compare(count, operator, value)]
+            return [("commercial_partner_id", "not in", others)]
+        return [("commercial_partner_id", "in", matching)]
+
+    def _search_loyalty_history_count(self, operator, value):
+        return self._loyalty_search_count("loyalty_history_count", operator, value, "crm.loyalty.history", "partner_id")
+
+    def _search_loyalty_visit_count(self, operator, value):
+        return self._loyalty_search_count(
+            "loyalty_visit_count", operator, value, "crm.loyalty.visit", "commercial_partner_id"
+        )
+
     def _loyalty_count_per_commercial(self, model_name, partner_field):
         """Records of ``model_name`` per commercial partner of ``self`` in the current company
         (the user's record rules apply)."""
+        return self._loyalty_count_per_commercial_domain(
+            model_name, partner_field, [(partner_field, "in", self.commercial_partner_id.ids)]
+        )
+
+    @api.model
+    def _loyalty_count_per_commercial_domain(self, model_name, partner_field, domain=()):
         groups = self.env[model_name]._read_group(
-            [
-                (partner_field, "in", self.commercial_partner_id.ids),
-                ("company_id", "=", self.env.company.id),
-            ],
-            [partner_field],
-            ["__count"],
+            [*domain, ("company_id", "=", self.env.company.id)], [partner_field], ["__count"]
         )
         return {partner.id: count for partner, count in groups}
 
@@ -193,6 +251,10 @@ class ResPartner(models.Model):
         if isinstance(history_months, bool) or not isinstance(history_months, int) or not 0 <= history_months <= 240:
             raise UserError(self.env._("The history to rebuild is a number of months between 0 and 240."))
         trigger = self.env.context.get("loyalty_trigger", "server_action")
+        # a user's run is theirs (server action, button, settings); the others (the nightly job, the installation)
+        # are the engine's own, whatever a context says
+        if trigger not in USER_TRIGGERS and not self.env.su:
+            trigger = "server_action"
         # rights checked above: the engine writes runs, scores and history as superuser
         engine = self.env["crm.loyalty.engine"].sudo()
         if background:

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .loyalty_access import LOYALTY_USER
+from .loyalty_search import hide_unsearchable
 
 
 class SaleOrder(models.Model):
@@ -64,7 +65,14 @@ class SaleOrder(models.Model):
     def _compute_pricelist_id(self):
         """New quotations take the pricelist of the customer's level when it has one."""
         res = super()._compute_pricelist_id()
-        drafts = self.filtered(lambda o: o.state == "draft" and o.partner_id)
+        # only for who may record a quotation in that company (the form's onchange is open to any employee): the
+        # pricelist says the customer's level
+        if not self.env["sale.order"].has_access("create"):
+            return res
+        companies = self.env.user.company_ids
+        drafts = self.filtered(
+            lambda o: o.state == "draft" and o.partner_id and (self.env.su or o.company_id in companies)
+        )
         if not drafts:
             return res
         # a business rule for whoever writes the quotation (with or without loyalty rights): only the
@@ -76,6 +84,11 @@ class SaleOrder(models.Model):
             if pricelist and (not pricelist.company_id or pricelist.company_id == order.company_id):
                 order.pricelist_id = pricelist
         return res
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        # the elastic strategy is a text computed when shown: not offered as a filter (searching it is refused)
+        return hide_unsearchable(self, super().fields_get(allfields, attributes))
 
     def _search_loyalty_score_id(self, operator, value):
         return [("partner_id.commercial_partner_id.loyalty_score_ids", operator, value)]

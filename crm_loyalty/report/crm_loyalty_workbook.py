@@ -56,21 +56,28 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         :returns: the ``ir.attachment`` holding the .xlsx file
         """
         check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can export the customer pyramid."))
+        economics = self._loyalty_check_record(economics, "crm.loyalty.economics")
+        scenario = self._loyalty_check_record(scenario, "crm.loyalty.scenario")
         if scenario:
             scenario.check_access("read")
             economics = scenario.economics_id
         if economics:
-            economics.ensure_one()
             economics.check_access("read")
             if economics.needs_compute and economics.has_access("write"):
                 economics.action_compute()
+            company, date_from, date_to = economics.company_id, economics.date_from, economics.date_to
         else:
-            economics = self._loyalty_default_economics(self.env["res.company"]._loyalty_allowed_company(company))
-        content = self._loyalty_build(economics, scenario)
+            company = self.env["res.company"]._loyalty_allowed_company(company)
+            date_from, date_to = self._loyalty_default_period()
+            # the economics count every customer of the company: for who may read them; a salesperson who
+            # sees their own customers exports the sheets their rights fill
+            if self.env["crm.loyalty.economics"].has_access("read"):
+                economics = self._loyalty_default_economics(company)
+        content = self._loyalty_build(company, date_from, date_to, economics, scenario)
         name = self.env._(
             "Customer Pyramid %(date_from)s - %(date_to)s.xlsx",
-            date_from=fields.Date.to_string(economics.date_from),
-            date_to=fields.Date.to_string(economics.date_to),
+            date_from=fields.Date.to_string(date_from),
+            date_to=fields.Date.to_string(date_to),
         )
         values = {
             "name": name,
@@ -80,14 +87,35 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         # attached to the economics (or scenario) for those who may edit it; for the others (who may only
         # read it) a personal download, readable by its creator only
         record = scenario or economics
-        if record.has_access("write"):
+        if record and record.has_access("write"):
             values.update(res_model=record._name, res_id=record.id)
         return self.env["ir.attachment"].create(values)
 
     @api.model
-    def _loyalty_default_economics(self, company):
+    def _loyalty_check_record(self, value, model_name):
+        """``value`` as one record of ``model_name`` (None or an empty recordset: none); anything else is
+        refused with a sentence (a server action or an RPC call may pass an id or a text)."""
+        if value is None or value is False:
+            return self.env[model_name]
+        if isinstance(value, models.BaseModel) and value._name == model_name and len(value) <= 1:
+            return value
+        raise UserError(
+            self.env._(
+                "Give one record of %(model)s to export, not “%(value)s”.",
+                model=self.env["ir.model"]._get(model_name).name,
+                value=value,
+            )
+        )
+
+    @api.model
+    def _loyalty_default_period(self):
+        """The last twelve full months: ``(date_from, date_to)``."""
         date_to = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
-        date_from = date_to.replace(day=1) - relativedelta(months=11)
+        return date_to.replace(day=1) - relativedelta(months=11), date_to
+
+    @api.model
+    def _loyalty_default_economics(self, company):
+        date_from, date_to = self._loyalty_default_period()
         economics_model = self.env["crm.loyalty.economics"]
         economics = economics_model.search(
             [("company_id", "=", company.id), ("date_from", "=", date_from), ("date_to", "=", date_to)], limit=1
@@ -123,7 +151,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
     # ------------------------------------------------------------------
     # building
     # ------------------------------------------------------------------
-    def _loyalty_build(self, economics, scenario=None):
+    def _loyalty_build(self, company, date_from, date_to, economics, scenario=None):
         fd, path = tempfile.mkstemp(suffix=".xlsx")
         os.close(fd)
         try:
@@ -131,13 +159,13 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             workbook = xlsxwriter.Workbook(
                 path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd", "strings_to_numbers": False}
             )
-            formats = self._loyalty_formats(workbook, economics.currency_id)
+            formats = self._loyalty_formats(workbook, company.currency_id)
             self._loyalty_sheet_pyramid(workbook, formats, economics)
-            self._loyalty_sheet_customers(workbook, formats, economics.company_id)
-            self._loyalty_sheet_migration(workbook, formats, economics)
-            self._loyalty_sheet_kpis(workbook, formats, economics)
+            self._loyalty_sheet_customers(workbook, formats, company)
+            self._loyalty_sheet_migration(workbook, formats, company, date_from, date_to)
+            self._loyalty_sheet_kpis(workbook, formats, company, date_to)
             # the articles' reports: crm_loyalty_workbook_reports.py
-            self._loyalty_report_sheets(workbook, formats, economics)
+            self._loyalty_report_sheets(workbook, formats, company)
             if scenario:
                 self._loyalty_sheet_scenario(workbook, formats, scenario)
             workbook.close()
@@ -178,6 +206,17 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
 
     def _loyalty_sheet_pyramid(self, workbook, formats, economics):
         sheet = workbook.add_worksheet(_sheet_name(self.env._("Pyramid")))
+        if not economics:
+            sheet.write(0, 0, self.env._("Pyramid economics"), formats["title"])
+            sheet.write(
+                2,
+                0,
+                self.env._(
+                    "The pyramid economics count every customer of the company: they are for users who may read "
+                    "all customers. Your customers are in the Customers sheet."
+                ),
+            )
+            return
         sheet.write(
             0,
             0,
@@ -425,34 +464,32 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                     sheet.write_string(row, 21 + offset, segment or "")
         sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
 
-    def _loyalty_migration_tables(self, economics):
-        """Counts and revenue from the level at the start of the period to the level at its end."""
-        company = economics.company_id
-        history = self.env["crm.loyalty.history"]._loyalty_history_frame(company)
-        date_a = economics.date_from - relativedelta(days=1)
+    def _loyalty_migration_tables(self, company, date_from, date_to):
+        """Counts and revenue from the level at the start of the period to the level at its end, of the customers
+        whose level history the user may read (record rules: a salesperson's own customers)."""
+        history = self.env["crm.loyalty.history"]._loyalty_history_frame(company, readable=True)
+        date_a = date_from - relativedelta(days=1)
         if history.empty:
             level_a = level_b = history.set_index("partner_id")["level_code"]
         else:
-            level_a, level_b = levels_at(history, date_a), levels_at(history, economics.date_to)
-        figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(
-            company, economics.date_from, economics.date_to
-        )
+            level_a, level_b = levels_at(history, date_a), levels_at(history, date_to)
+        figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(company, date_from, date_to)
         return migration_matrix(level_a, level_b, figures.set_index("partner_id")["revenue"])
 
-    def _loyalty_sheet_migration(self, workbook, formats, economics):
+    def _loyalty_sheet_migration(self, workbook, formats, company, date_from, date_to):
         sheet = workbook.add_worksheet(_sheet_name(self.env._("Migration")))
-        counts, amounts = self._loyalty_migration_tables(economics)
-        names = self._loyalty_level_names(economics.company_id)
+        counts, amounts = self._loyalty_migration_tables(company, date_from, date_to)
+        names = self._loyalty_level_names(company)
         names["none"] = self.env._("Not in Pyramid")
         labels = [names.get(code, code) for code in [*LEVEL_CODES, "none"]]
-        date_a = economics.date_from - relativedelta(days=1)
+        date_a = date_from - relativedelta(days=1)
         sheet.write(
             0,
             0,
             self.env._(
                 "Customers from the level at %(date_a)s (rows) to the level at %(date_b)s (columns)",
                 date_a=fields.Date.to_string(date_a),
-                date_b=fields.Date.to_string(economics.date_to),
+                date_b=fields.Date.to_string(date_to),
             ),
             formats["title"],
         )
@@ -477,16 +514,17 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 {"type": "3_color_scale", "min_color": "#F8F8F8", "mid_color": "#FFEB84", "max_color": "#F8696B"},
             )
 
-    def _loyalty_sheet_kpis(self, workbook, formats, economics):
+    def _loyalty_sheet_kpis(self, workbook, formats, company, date_to):
         sheet = workbook.add_worksheet(_sheet_name(self.env._("KPIs")))
+        # the company's rows for who may read every customer, else the user's own (as on the dashboard)
+        scope = self.env["crm.loyalty.kpi"]._loyalty_scope()
         kpis = (
             self.env["crm.loyalty.kpi"]
             .search(
                 [
-                    ("company_id", "=", economics.company_id.id),
-                    ("user_id", "=", False),
-                    ("level_id", "=", False),
-                    ("date_month", "<=", economics.date_to),
+                    ("company_id", "=", company.id),
+                    *scope,
+                    ("date_month", "<=", date_to),
                 ],
                 order="date_month desc",
                 limit=24,

@@ -15,12 +15,12 @@ from .crm_loyalty_workbook import _sheet_name
 class CrmLoyaltyWorkbook(models.AbstractModel):
     _inherit = "crm.loyalty.workbook"  # pylint: disable=consider-merging-classes-inherited
 
-    def _loyalty_report_sheets(self, workbook, formats, economics):
-        self._loyalty_sheet_financial(workbook, formats, economics.company_id)
-        self._loyalty_sheet_sales(workbook, formats, economics.company_id)
-        self._loyalty_sheet_credit(workbook, formats, economics.company_id)
-        self._loyalty_sheet_service(workbook, formats, economics.company_id)
-        self._loyalty_sheet_backtest(workbook, formats, economics.company_id)
+    def _loyalty_report_sheets(self, workbook, formats, company):
+        self._loyalty_sheet_financial(workbook, formats, company)
+        self._loyalty_sheet_sales(workbook, formats, company)
+        self._loyalty_sheet_credit(workbook, formats, company)
+        self._loyalty_sheet_service(workbook, formats, company)
+        self._loyalty_sheet_backtest(workbook, formats, company)
 
     def _loyalty_sheet_financial(self, workbook, formats, company):
         """Customer financial statistics: per level, the invoiced customers' revenue, margin, invoices, lifetime
@@ -217,7 +217,19 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet = workbook.add_worksheet(_sheet_name(self.env._("Lifetime Value Backtest")))
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 5, 16)
-        backtest = self.env["crm.loyalty.backtest"].search([("company_id", "=", company.id)], limit=1)
+        backtests = self.env["crm.loyalty.backtest"]
+        if not backtests.has_access("read"):
+            sheet.write(0, 0, self.env._("Lifetime value backtest"), formats["title"])
+            sheet.write(
+                2,
+                0,
+                self.env._(
+                    "The backtest measures the model on every customer of the company: it is for users who may "
+                    "read all customers."
+                ),
+            )
+            return
+        backtest = backtests.search([("company_id", "=", company.id)], limit=1)
         if not backtest:
             sheet.write(0, 0, self.env._("Lifetime value backtest"), formats["title"])
             sheet.write(2, 0, self.env._("No backtest yet: the next recompute of the pyramid computes one."))

@@ -16,3 +16,5 @@ from . import test_wallet
 from . import test_backtest
 from . import test_segments
 from . import test_reports
+from . import test_walls
+from . import test_attacks

@@ -154,9 +154,12 @@ class TestLifetimeValueBacktest(LoyaltyCommon):
         self.assertEqual([group["name"] for group in groups[::2]], ["0", "1", "2", "3", "4", "5", "6", "7+"])
         per_level = backtest.with_context(loyalty_chart="level").action_loyalty_chart()
         self.assertIn(("kind", "=", "level"), per_level["domain"])
-        # Loyalty Users read it (a salesperson: the model's quality, no customer's figure); only managers delete
-        seller = new_test_user(self.env, login="backtest_seller", groups="sales_team.group_sale_salesman")
+        # users who may read every customer read it (the model measured on all of them); only managers delete
+        seller = new_test_user(self.env, login="backtest_seller", groups="sales_team.group_sale_salesman_all_leads")
         self.assertEqual(backtest.with_user(seller).auc_repeat, backtest.auc_repeat)
+        own = new_test_user(self.env, login="backtest_own", groups="sales_team.group_sale_salesman")
+        with self.assertRaises(AccessError):
+            backtest.with_user(own).read(["mae"])
         with self.assertRaises(AccessError):
             backtest.with_user(seller).unlink()
         with self.assertRaises(AccessError):

@@ -116,14 +116,18 @@ class TestBadInput(LoyaltyCommon):
             [("company_id", "=", self.setup_other_company()["company"].id), ("code", "=", "top")]
         )
         for level, reason, message, exception in [
-            (other_level, "Strategic", "belongs to another company", ValidationError),
+            # the wizard's level is checked against its company (check_company), as soon as it is chosen
+            (other_level, "Strategic", "belongs to another company", UserError),
             (self.levels["top"], "   ", "Give a reason", UserError),
         ]:
             with self.subTest(reason=reason, level=level.display_name):
-                wizard = self.env["crm.loyalty.override.wizard"].create(
-                    {"partner_id": customer.id, "level_id": level.id, "reason": reason}
+                self._refused(
+                    lambda level=level, reason=reason: self.env["crm.loyalty.override.wizard"]
+                    .create({"partner_id": customer.id, "level_id": level.id, "reason": reason})
+                    .action_apply(),
+                    message,
+                    exception,
                 )
-                self._refused(wizard.action_apply, message, exception)
         self.assertFalse(score.override_level_id)
         self.assertEqual(score.level_id, self.levels["top"])
         self.assertFalse(

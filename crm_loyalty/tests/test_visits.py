@@ -131,7 +131,17 @@ class TestVisitPlans(LoyaltyCommon):
         overdue = self._invoices([{"partner": self.medium, "amount": 777.0, "date": self.today - timedelta(days=90)}])
         overdue.invoice_date_due = self.today - timedelta(days=45)
         self.env["crm.lead"].create(
-            {"name": "Audit 2026", "type": "opportunity", "partner_id": self.medium.id, "expected_revenue": 5000}
+            [
+                {
+                    "name": "Audit 2026",
+                    "type": "opportunity",
+                    "partner_id": self.medium.id,
+                    "expected_revenue": 5000,
+                    "user_id": self.salesman.id,
+                },
+                # another salesperson's opportunity: not in the salesperson's printed brief (their rights)
+                {"name": "Tax 2027", "type": "opportunity", "partner_id": self.medium.id, "user_id": self.env.uid},
+            ]
         )
         visit = self.env["crm.loyalty.visit"].create(
             {"partner_id": self.medium.id, "user_id": self.salesman.id, "date_planned": date(2025, 7, 10)}
@@ -153,6 +163,7 @@ class TestVisitPlans(LoyaltyCommon):
             ._render_qweb_html("crm_loyalty.crm_loyalty_visit_report", visit.ids)[0]
         )
         self.assertIn(b"Audit 2026", html)
+        self.assertNotIn(b"Tax 2027", html)
         self.assertIn(b"Products to propose", html)
 
     def test_confirm_calendar_done_cancel_and_completion(self):

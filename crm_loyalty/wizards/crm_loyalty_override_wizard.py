@@ -4,20 +4,28 @@
 from odoo import api, fields, models
 
 from ..models.loyalty_access import LOYALTY_MANAGER, check_group
+from ..models.loyalty_search import unsearchable
 
 
 class CrmLoyaltyOverrideWizard(models.TransientModel):
     _name = "crm.loyalty.override.wizard"
+    _inherit = ["crm.loyalty.company.mixin", "crm.loyalty.search.mixin"]
+    _check_company_auto = True
     _description = "Override a Customer's Pyramid Level"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    current_level_id = fields.Many2one("crm.loyalty.level", string="Current Level", compute="_compute_current_level_id")
+    current_level_id = fields.Many2one(
+        "crm.loyalty.level",
+        string="Current Level",
+        compute="_compute_current_level_id",
+        search=unsearchable("current_level_id"),
+    )
     level_id = fields.Many2one(
         "crm.loyalty.level",
         string="New Level",
         required=True,
-        domain="[('company_id', '=', company_id)]",
+        check_company=True,
     )
     reason = fields.Text(required=True)
 

@@ -1,12 +1,11 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.osv import expression
 
 from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER
+from odoo.addons.crm_loyalty.models.loyalty_search import check_relational, positive
 
 
 class HelpdeskTicket(models.Model):
@@ -37,18 +36,25 @@ class HelpdeskTicket(models.Model):
 
     def _search_loyalty_level_id(self, operator, value):
         # the user's record rules apply: a salesperson finds the tickets of their own customers
-        scores = self.env["crm.loyalty.score"].search([("level_id", operator, value)])
-        partners_by_company = defaultdict(list)
-        for score in scores:
-            partners_by_company[score.company_id.id].append(score.partner_id.id)
-        if not partners_by_company:
-            return expression.FALSE_DOMAIN
-        return expression.OR(
+        check_relational(self, "loyalty_level_id", operator, value)
+        operator, value, negate = positive(operator, value)
+        scores = self.env["crm.loyalty.score"]
+        domain = expression.OR(
             [
-                [("company_id", "=", company_id), ("commercial_partner_id", "in", partner_ids)]
-                for company_id, partner_ids in partners_by_company.items()
+                [
+                    ("company_id", "=", company.id),
+                    (
+                        "commercial_partner_id",
+                        "in",
+                        scores._search([("company_id", "=", company.id), ("level_id", operator, value)]).subselect(
+                            "partner_id"
+                        ),
+                    ),
+                ]
+                for company in self.env.user.company_ids
             ]
         )
+        return ["!", *domain] if negate else domain
 
     @api.model
     def _loyalty_level_priorities(self, pairs):
@@ -71,7 +77,15 @@ class HelpdeskTicket(models.Model):
         """In the ticket form, a new ticket takes the priority of its customer's level as soon as the customer
         is chosen (the form sends a priority on save, so :meth:`create` would keep the default); the agent may
         change it afterwards."""
-        new = self.filtered(lambda ticket: not ticket._origin and ticket.partner_id)
+        # only for who may record a ticket in that company: the priority says the customer's level
+        if not self.env["helpdesk.ticket"].has_access("create"):
+            return
+        allowed = self.env.user.company_ids
+        new = self.filtered(
+            lambda ticket: not ticket._origin
+            and ticket.partner_id
+            and (ticket.company_id or self.env.company) in allowed
+        )
         keys = {ticket: (ticket.partner_id.id, (ticket.company_id or self.env.company).id) for ticket in new}
         priorities = self._loyalty_level_priorities(set(keys.values())) if keys else {}
         for ticket, key in keys.items():

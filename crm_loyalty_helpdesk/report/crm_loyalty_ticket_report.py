@@ -111,6 +111,21 @@ class CrmLoyaltyTicketReport(models.Model):
             minimum=RATING_LIMIT_MIN,
         )
 
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """A row shows a ticket (its name, agent and rating): only the rows of the tickets the user may read
+        (helpdesk's own rules: an agent's team, an employee's own tickets), within the report's rules (the
+        customers' scope, own or all)."""
+        query = super()._search(domain, offset=offset, limit=limit, order=order)
+        if not self.env.su and not query.is_empty():
+            query.add_where(
+                SQL(
+                    "%s IN %s",
+                    SQL.identifier(self._table, "ticket_id"),
+                    self.env["helpdesk.ticket"]._search([]).subselect(),
+                )
+            )
+        return query
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

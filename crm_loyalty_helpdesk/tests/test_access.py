@@ -62,3 +62,43 @@ class TestHelpdeskAccess(LoyaltyCommon):
         self.assertFalse(theirs.loyalty_level_id, "another salesperson's customer")
         found = env["helpdesk.ticket"].search([("loyalty_level_id", "!=", False), ("id", "in", self.tickets.ids)])
         self.assertEqual(found, mine)
+
+    # issue 23, item 6: the level guessed from a ticket's onchange
+    def test_priority_onchange_needs_helpdesk_rights_and_the_company(self):
+        self.levels["top"].helpdesk_priority = "3"
+        top = self._partner("Top Ltd")
+        self._invoices([{"partner": top, "amount": 99999.0}])
+        self.env["res.partner"].loyalty_recompute(self.company)
+        self.assertEqual(self._level(top), "top")
+        employee = new_test_user(self.env, login="loyalty_plain_employee", groups="base.group_user")
+        other_company = self.setup_other_company()["company"]
+        # who may record the ticket: the agent, in their company
+        spec = {"priority": {}, "partner_id": {}, "company_id": {}}
+        values = {"partner_id": top.id, "company_id": self.company.id, "priority": "0"}
+        result = self.env(user=self.agent)["helpdesk.ticket"].onchange(values, ["partner_id"], spec)
+        self.assertEqual(result["value"].get("priority"), "3")
+        # an employee without helpdesk rights learns nothing; nor does an agent of a company they are not in
+        for user, company in ((employee, self.company), (self.agent, other_company)):
+            with self.subTest(user=user.login, company=company.name):
+                env = self.env(user=user)
+                result = env["helpdesk.ticket"].onchange({**values, "company_id": company.id}, ["partner_id"], spec)
+                self.assertNotIn("priority", result["value"])
+
+    # issue 23, item 7: the service analysis shows a ticket only to who may read it
+    def test_ticket_report_follows_the_tickets_rules(self):
+        Report = self.env["crm.loyalty.ticket.report"]
+        self.assertEqual(len(Report.search([("ticket_id", "in", self.tickets.ids)])), 2)
+        # an own-documents salesperson without helpdesk rights: the colleague's customer's ticket is theirs by
+        # the report's rules (their customer), not by helpdesk's (not their ticket)
+        salesperson = self.env(user=self.colleague)
+        self.assertFalse(salesperson["crm.loyalty.ticket.report"].search([]))
+        self.assertFalse(salesperson["crm.loyalty.ticket.report"].read_group([], ["rating:avg"], ["level_id"]))
+        with self.assertRaises(AccessError):
+            Report.search([("partner_id", "=", self.theirs.id)]).with_env(salesperson).read(["agent_id"])
+        # a ticket they follow (helpdesk lets an employee read it): its row shows
+        theirs = self.tickets.filtered(lambda ticket: ticket.partner_id == self.theirs)
+        theirs.message_subscribe(self.colleague.partner_id.ids)
+        self.assertEqual(salesperson["crm.loyalty.ticket.report"].search([]).ticket_id, theirs)
+        # an agent who is also a salesperson: their own customers' tickets
+        rows = self.env(user=self.salesman)["crm.loyalty.ticket.report"].search([])
+        self.assertEqual(rows.ticket_id, self.tickets.filtered(lambda t: t.partner_id == self.mine))
