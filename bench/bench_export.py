@@ -14,6 +14,11 @@ economics of the last twelve full months (with costs allocated by revenue) and
 a migration matrix over the last year up to today, then times the export of the workbook
 (``env['crm.loyalty.workbook'].loyalty_export_workbook``) and prints wall time,
 peak RSS of this process, the size of the file and its number of customer rows.
+
+The export is timed as superuser (the floor: no record rule), then with a user's own rights, as the web
+client exports it: a Loyalty Manager (every customer, the rules still evaluated) and an own-documents
+salesperson given 1% of the customers (every sheet computed from what the rules let them read). Each is
+printed beside the superuser export of the same run.
 Nothing is committed: the transaction is rolled back at the end.
 """
 
@@ -34,6 +39,36 @@ def peak_rss_mb():
 
 def log(message, *args):
     print(f"[bench] {message % args if args else message}", flush=True)
+
+
+def export_as_users(env, company, economics, scores):
+    """The workbook exported with a Loyalty Manager's rights and with an own-documents salesperson's (given 1%
+    of the customers): ``[(label, seconds, Customers sheet rows)]``."""
+    import openpyxl
+
+    from odoo.tests import new_test_user
+
+    def user(login, groups):
+        return new_test_user(env, login=login, groups=groups, company_id=company.id, company_ids=company.ids)
+
+    manager = user("bench_export_manager", "base.group_user,crm_loyalty.group_loyalty_manager")
+    seller = user("bench_export_seller", "base.group_user,sales_team.group_sale_salesman")
+    env.cr.execute(
+        """UPDATE res_partner SET user_id = %s
+            WHERE id IN (SELECT partner_id FROM crm_loyalty_score WHERE company_id = %s ORDER BY partner_id
+                          LIMIT %s)""",
+        (seller.id, company.id, max(scores // 100, 1)),
+    )
+    env.invalidate_all()
+    results = []
+    for label, who, kwargs in (("manager", manager, {"economics": economics}), ("salesperson", seller, {})):
+        user_env = env(user=who, su=False, context={"allowed_company_ids": company.ids})
+        started = time.perf_counter()
+        attachment = user_env["crm.loyalty.workbook"].loyalty_export_workbook(**kwargs)
+        seconds = time.perf_counter() - started
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.sudo().datas)), read_only=True)
+        results.append((label, seconds, book["Customers"].max_row - 1))
+    return results
 
 
 def main():
@@ -93,6 +128,7 @@ def main():
         attachment = env["crm.loyalty.workbook"].loyalty_export_workbook(economics=economics)
         export_time = time.perf_counter() - started
         content = base64.b64decode(attachment.datas)
+        as_users = export_as_users(env, company, economics, scores)
         rows = None
         try:
             import openpyxl
@@ -115,6 +151,11 @@ def main():
             f"peak RSS             : {peak_rss_mb():.0f} MB (bar: 1024 MB; after registry load {rss_registry:.0f} MB,"
         )
         print(f"                       before the export {rss_before:.0f} MB)")
+        for label, seconds, customer_rows in as_users:
+            print(
+                f"export as {label:<11}: {seconds:.1f} s, {customer_rows} customer rows "
+                f"({seconds / export_time:.2f}x the superuser export, floor {export_time:.1f} s)"
+            )
         cr.rollback()
     return 0
 

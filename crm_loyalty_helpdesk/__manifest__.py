@@ -3,7 +3,7 @@
 {
     "name": "Customer Loyalty Pyramid - Helpdesk",
     "summary": "Pyramid level on helpdesk tickets, ticket priority by level, satisfaction and complaint analysis",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-loyalty/crm_loyalty",
     "author": "crm_loyalty developers",

@@ -74,13 +74,14 @@ def check_number(model, name, operator, value, bound):
     if value is False:
         value = 0
     if operator not in NUMBER_OPERATORS or not isinstance(value, int) or isinstance(value, bool) or abs(value) > bound:
+        low, high = format(-bound, ","), format(bound, ",")
         raise UserError(
             model.env._(
                 "%(field)s can only be compared (=, !=, <, <=, >, >=) with a whole number between %(low)s and "
                 "%(high)s.",
                 field=_label(model, name),
-                low=f"{-bound:,}",
-                high=f"{bound:,}",
+                low=low,
+                high=high,
             )
         )
     return value

@@ -65,13 +65,16 @@ class TestHelpdeskAccess(LoyaltyCommon):
 
     # issue 23, item 6: the level guessed from a ticket's onchange
     def test_priority_onchange_needs_helpdesk_rights_and_the_company(self):
-        self.levels["top"].helpdesk_priority = "3"
-        top = self._partner("Top Ltd")
-        self._invoices([{"partner": top, "amount": 99999.0}])
-        self.env["res.partner"].loyalty_recompute(self.company)
+        other_company = self.setup_other_company()["company"]
+        top = self._partner("Top Ltd")  # a Top customer of both companies
+        self._invoices(
+            [{"partner": top, "amount": 99999.0, "company": company} for company in (self.company, other_company)]
+        )
+        for company in (self.company, other_company):
+            self.env["res.partner"].loyalty_recompute(company)
+        self.env["crm.loyalty.level"].search([("code", "=", "top")]).helpdesk_priority = "3"
         self.assertEqual(self._level(top), "top")
         employee = new_test_user(self.env, login="loyalty_plain_employee", groups="base.group_user")
-        other_company = self.setup_other_company()["company"]
         # who may record the ticket: the agent, in their company
         spec = {"priority": {}, "partner_id": {}, "company_id": {}}
         values = {"partner_id": top.id, "company_id": self.company.id, "priority": "0"}
