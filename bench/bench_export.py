@@ -43,21 +43,29 @@ def log(message, *args):
 
 def export_as_users(env, company, economics, scores):
     """The workbook exported with a Loyalty Manager's rights and with an own-documents salesperson's (given 1%
-    of the customers): ``[(label, seconds, Customers sheet rows)]``."""
+    of the customers, a colleague the others): ``[(label, seconds, Customers sheet rows)]``."""
     import openpyxl
 
-    from odoo.tests import new_test_user
-
     def user(login, groups):
-        return new_test_user(env, login=login, groups=groups, company_id=company.id, company_ids=company.ids)
+        return env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "groups_id": [(6, 0, [env.ref(group).id for group in groups])],
+            }
+        )
 
-    manager = user("bench_export_manager", "base.group_user,crm_loyalty.group_loyalty_manager")
-    seller = user("bench_export_seller", "base.group_user,sales_team.group_sale_salesman")
+    manager = user("bench_export_manager", ["base.group_user", "crm_loyalty.group_loyalty_manager"])
+    seller = user("bench_export_seller", ["base.group_user", "sales_team.group_sale_salesman"])
+    colleague = user("bench_export_colleague", ["base.group_user", "sales_team.group_sale_salesman"])
     env.cr.execute(
-        """UPDATE res_partner SET user_id = %s
-            WHERE id IN (SELECT partner_id FROM crm_loyalty_score WHERE company_id = %s ORDER BY partner_id
-                          LIMIT %s)""",
-        (seller.id, company.id, max(scores // 100, 1)),
+        """UPDATE res_partner partner
+              SET user_id = CASE WHEN score.partner_id %% 100 = 0 THEN %s ELSE %s END
+             FROM crm_loyalty_score score
+            WHERE score.partner_id = partner.id AND score.company_id = %s""",
+        (seller.id, colleague.id, company.id),
     )
     env.invalidate_all()
     results = []

@@ -128,6 +128,9 @@ class TestWalls(WallsCommon):
                     with self.env.cr.savepoint(), self.assertRaises(REFUSALS):
                         operation()
                     matrix["other_company", "read/write/unlink"] += 1
+                # create: the rules (or the access rights) refuse such a record to the other company's user
+                self.assertFalse(mine._filtered_access("create"), "a record of the first company, created")
+                matrix["other_company", "create"] += 1
                 # moving a record into the second company, even by a manager of both: refused
                 field = self.env[name]._fields["company_id"]
                 if field.type != "many2one" or not field.store or self.env[name]._auto is False:
