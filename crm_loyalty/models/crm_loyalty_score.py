@@ -5,9 +5,10 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
-from .loyalty_search import unsearchable
+from .loyalty_search import check_relational, positive, unsearchable
 
 PROFIT_CLASSES = [
     ("key", "Key (profitable)"),
@@ -223,6 +224,31 @@ class CrmLoyaltyScore(models.Model):
                     customers=", ".join(customers.mapped("display_name")),
                 )
             )
+
+    @api.model
+    def _loyalty_level_domain(self, records, name, operator, value):
+        """Domain on ``records`` (a model with ``company_id`` and ``commercial_partner_id``: visits, tickets) for
+        the condition ``operator value`` on their customer's level (field ``name``): the records whose customer
+        has, in the record's company, a score the user may read with such a level; a negative condition is the
+        negation of the positive one (no readable score: no level)."""
+        check_relational(records, name, operator, value)
+        operator, value, negate = positive(operator, value)
+        domain = expression.OR(
+            [
+                [
+                    ("company_id", "=", company.id),
+                    (
+                        "commercial_partner_id",
+                        "in",
+                        self._search([("company_id", "=", company.id), ("level_id", operator, value)]).subselect(
+                            "partner_id"
+                        ),
+                    ),
+                ]
+                for company in self.env.user.company_ids
+            ]
+        )
+        return ["!", *domain] if negate else domain
 
     def _loyalty_form_action(self):
         self.ensure_one()

@@ -6,10 +6,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL
-
-from .loyalty_search import check_relational, positive
 
 OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
 
@@ -74,25 +71,7 @@ class CrmLoyaltyVisit(models.Model):
     def _search_level_id(self, operator, value):
         """Visits whose customer has a score in the visit's company matching the condition, among the scores the
         user may read."""
-        check_relational(self, "level_id", operator, value)
-        operator, value, negate = positive(operator, value)
-        scores = self.env["crm.loyalty.score"]
-        domain = expression.OR(
-            [
-                [
-                    ("company_id", "=", company.id),
-                    (
-                        "commercial_partner_id",
-                        "in",
-                        scores._search([("company_id", "=", company.id), ("level_id", operator, value)]).subselect(
-                            "partner_id"
-                        ),
-                    ),
-                ]
-                for company in self.env.user.company_ids
-            ]
-        )
-        return ["!", *domain] if negate else domain
+        return self.env["crm.loyalty.score"]._loyalty_level_domain(self, "level_id", operator, value)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -78,6 +78,8 @@ class ResPartner(models.Model):
         groups=LOYALTY_USER,
     )
 
+    # the numeric checks of the module's fields, as crm.loyalty.number.mixin (res.partner cannot take the mixin:
+    # a second parent breaks its many2many fields)
     @api.model_create_multi
     def create(self, vals_list):
         check_number_vals(self, vals_list)

@@ -181,6 +181,11 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         score_model.flush_model()
         return score_model._search([("company_id", "=", company.id)])
 
+    def _loyalty_sheet_note(self, sheet, formats, title, text):
+        """A sheet that only says why it holds no figure (what it needs, or what the user may not read)."""
+        sheet.write(0, 0, title, formats["title"])
+        sheet.write(2, 0, text)
+
     def _loyalty_formats(self, workbook, currency):
         digits = currency.decimal_places
         number = "#,##0" + ("." + "0" * digits if digits else "")
@@ -207,10 +212,10 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
     def _loyalty_sheet_pyramid(self, workbook, formats, economics):
         sheet = workbook.add_worksheet(_sheet_name(self.env._("Pyramid")))
         if not economics:
-            sheet.write(0, 0, self.env._("Pyramid economics"), formats["title"])
-            sheet.write(
-                2,
-                0,
+            self._loyalty_sheet_note(
+                sheet,
+                formats,
+                self.env._("Pyramid economics"),
                 self.env._(
                     "The pyramid economics count every customer of the company: they are for users who may read "
                     "all customers. Your customers are in the Customers sheet."

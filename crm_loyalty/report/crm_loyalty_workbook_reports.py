@@ -219,10 +219,10 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         sheet.set_column(1, 5, 16)
         backtests = self.env["crm.loyalty.backtest"]
         if not backtests.has_access("read"):
-            sheet.write(0, 0, self.env._("Lifetime value backtest"), formats["title"])
-            sheet.write(
-                2,
-                0,
+            self._loyalty_sheet_note(
+                sheet,
+                formats,
+                self.env._("Lifetime value backtest"),
                 self.env._(
                     "The backtest measures the model on every customer of the company: it is for users who may "
                     "read all customers."

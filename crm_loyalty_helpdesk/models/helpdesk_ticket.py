@@ -2,10 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 from odoo import api, fields, models
-from odoo.osv import expression
 
 from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER
-from odoo.addons.crm_loyalty.models.loyalty_search import check_relational, positive
 
 
 class HelpdeskTicket(models.Model):
@@ -36,25 +34,7 @@ class HelpdeskTicket(models.Model):
 
     def _search_loyalty_level_id(self, operator, value):
         # the user's record rules apply: a salesperson finds the tickets of their own customers
-        check_relational(self, "loyalty_level_id", operator, value)
-        operator, value, negate = positive(operator, value)
-        scores = self.env["crm.loyalty.score"]
-        domain = expression.OR(
-            [
-                [
-                    ("company_id", "=", company.id),
-                    (
-                        "commercial_partner_id",
-                        "in",
-                        scores._search([("company_id", "=", company.id), ("level_id", operator, value)]).subselect(
-                            "partner_id"
-                        ),
-                    ),
-                ]
-                for company in self.env.user.company_ids
-            ]
-        )
-        return ["!", *domain] if negate else domain
+        return self.env["crm.loyalty.score"]._loyalty_level_domain(self, "loyalty_level_id", operator, value)
 
     @api.model
     def _loyalty_level_priorities(self, pairs):
