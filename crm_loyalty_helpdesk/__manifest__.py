@@ -23,6 +23,7 @@
         "views/crm_loyalty_score_views.xml",
         "views/crm_loyalty_kpi_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "crm_loyalty_helpdesk/static/tests/tours/**/*",

@@ -4,14 +4,22 @@
 
 Loaded once, at install with demo data (``demo/crm_loyalty_demo.xml``). The
 set is deterministic (``random.Random(SEED)``); dates are relative to today so
-the pyramid is always populated:
+the pyramid is always populated. The customers behave as the lifetime-value
+models expect real ones to (BG/NBD, Gamma-Gamma): each is won on its own day,
+buys at its own rate, may leave after any purchase and spends around its own
+Pareto-skewed mean, so that:
 
-* ~100 active customers (posted invoices in the last 12 months) with a
-  Pareto-like revenue distribution -> Top / Big / Medium / Small;
-* customers only invoiced 13 to 36 months ago -> Inactive;
+* about 100 customers bought in the last 12 months -> Top / Big / Medium / Small,
+  some of the larger ones silent for months -> at risk;
+* those who left -> Inactive, with a low P(alive), and churn in the monthly KPIs;
 * never invoiced customers with an open opportunity or a draft quotation
   -> Prospect;
 * known companies without any activity -> Suspect.
+
+Three salespeople share the customers, each level has a customer team, the
+customers pay on time, a little late, late or hardly (payment grades A to D),
+some have a spend estimate, and the salespeople have visits done, cancelled
+and planned (``generator_people.py``).
 
 Products carry a cost (``standard_price``) and customers get different price
 levels, so gross margins range from comfortable to loss-making; a few credit
@@ -25,6 +33,8 @@ import time
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
+
+from .generator_people import LoyaltyDemoPeople
 
 _logger = logging.getLogger(__name__)
 
@@ -153,14 +163,23 @@ INDUSTRIES = [("C", 5), ("F", 2), ("G", 4), ("J", 3), ("K", 2), ("M", 3), ("Q", 
 
 PHONE_PREFIXES = {"CN": "+86 21", "TW": "+886 2", "US": "+1 555", "GB": "+44 20"}
 
-# segment sizes of the generated set
-N_ACTIVE = 100
-N_INACTIVE = 10
+# segment sizes of the generated set: the customers who bought at some time (active or inactive now, as they
+# behaved), prospects and suspects
+N_BUYERS = 170
 N_PROSPECT = 6
 N_SUSPECT = 6
 
+# how the customers buy (the assumptions of BG/NBD and Gamma-Gamma): purchases per year ~ Gamma(shape, rate),
+# the chance to leave after each purchase ~ Beta(a, b), a mean spend per purchase ~ Pareto(scale, shape) capped,
+# each purchase around that mean ~ Gamma(shape, mean / shape); won over the last YEARS years
+PURCHASE_RATE = (2.2, 0.45)
+DROPOUT = (1.0, 7.0)
+SPEND = (1000.0, 1.8, 120_000.0)
+SPEND_SHAPE = 2.0
+YEARS = 3
 
-class LoyaltyDemo:
+
+class LoyaltyDemo(LoyaltyDemoPeople):
     """The demo generator: a plain class, not an Odoo model (nothing registered in production databases).
     Called by the module's post-init hook when it is installed with demo data, and by its uninstall hook."""
 
@@ -254,7 +273,7 @@ class LoyaltyDemo:
 
     def _demo_partners(self, rng, company):
         """Create the companies and some child contacts; returns the companies by segment."""
-        total = N_ACTIVE + N_INACTIVE + N_PROSPECT + N_SUSPECT
+        total = N_BUYERS + N_PROSPECT + N_SUSPECT
         names = self._demo_names(rng, total)
         countries = {code: self.env.ref(f"base.{code}", raise_if_not_found=False) for code in ("cn", "tw", "us", "gb")}
         vals_list = []
@@ -298,12 +317,7 @@ class LoyaltyDemo:
         rng.shuffle(order)
         segments = {}
         start = 0
-        for segment, size in (
-            ("active", N_ACTIVE),
-            ("inactive", N_INACTIVE),
-            ("prospect", N_PROSPECT),
-            ("suspect", N_SUSPECT),
-        ):
+        for segment, size in (("buyers", N_BUYERS), ("prospect", N_PROSPECT), ("suspect", N_SUSPECT)):
             segments[segment] = order[start : start + size]
             start += size
         return segments
@@ -328,11 +342,26 @@ class LoyaltyDemo:
             if vals:
                 partner.write(vals)
 
+    def _demo_purchases(self, rng, today):
+        """One customer's purchases ``[(date, amount)]``: won on a day of the last :data:`YEARS` years (more of
+        them long ago), buying at its own rate, leaving after a purchase with its own chance, spending around its
+        own mean (the BG/NBD and Gamma-Gamma processes)."""
+        start = today - relativedelta(years=YEARS)
+        day = start + relativedelta(days=int(rng.random() ** 1.3 * (today - start).days))
+        rate = rng.gammavariate(PURCHASE_RATE[0], 1 / PURCHASE_RATE[1])
+        dropout = rng.betavariate(*DROPOUT)
+        scale, shape, cap = SPEND
+        mean = min(scale * rng.paretovariate(shape), cap)
+        purchases = []
+        while day <= today:
+            purchases.append((day, mean * rng.gammavariate(SPEND_SHAPE, 1 / SPEND_SHAPE)))
+            if rng.random() < dropout:
+                break  # the customer leaves
+            day += relativedelta(days=max(1, int(rng.expovariate(rate) * 365)))
+        return purchases
+
     def _demo_invoice_plan(self, rng, segments, today):
         """Invoice specs: (partner, date, move_type, [(product_code, quantity, price_factor)])."""
-        start = today - relativedelta(years=3) + relativedelta(days=1)
-        recent = today - relativedelta(months=12) + relativedelta(days=1)
-        old_end = today - relativedelta(months=13)
         profile_names = list(PROFILE_WEIGHTS)
         profile_weights = [PROFILE_WEIGHTS[name] for name in profile_names]
         specs = []
@@ -351,34 +380,10 @@ class LoyaltyDemo:
                 lines.append((code, quantity, factor))
             return lines
 
-        def spread(partner, annual, first, last, per_year, profile):
-            days = (last - first).days
-            count = max(1, round(per_year * days / 365))
-            for _index in range(count):
-                date = first + relativedelta(days=rng.randint(0, days))
-                amount = annual / per_year * rng.uniform(0.5, 1.5)
+        for partner in segments["buyers"]:
+            profile = rng.choices(profile_names, profile_weights)[0]
+            for date, amount in self._demo_purchases(rng, today):
                 specs.append((partner, date, "out_invoice", invoice_lines(profile, amount)))
-
-        for position, partner in enumerate(segments["active"]):
-            profile = rng.choices(profile_names, profile_weights)[0]
-            # Pareto-like annual revenue: a few very large customers, a long tail
-            annual = 2500.0 * rng.paretovariate(1.16)
-            annual = min(annual, 900_000.0)
-            per_year = min(24, max(1, round(2 + annual / 20000)))
-            # most have been customers for years, every seventh one is new this year
-            tenure_years = rng.choice([1, 2, 3, 3, 3]) if position % 7 else rng.uniform(0.1, 0.9)
-            first = max(start, today - relativedelta(days=int(tenure_years * 365)))
-            spread(partner, annual, max(first, recent), today, per_year, profile)
-            if first < recent:
-                # earlier years at another level: customers grow or shrink
-                growth = rng.uniform(0.7, 1.4)
-                spread(partner, annual / growth, first, recent - relativedelta(days=1), per_year, profile)
-        for partner in segments["inactive"]:
-            profile = rng.choices(profile_names, profile_weights)[0]
-            annual = 2000.0 * rng.paretovariate(1.3)
-            first = start + relativedelta(days=rng.randint(0, 300))
-            last = old_end - relativedelta(days=rng.randint(0, 120))
-            spread(partner, annual, first, max(first, last), rng.randint(1, 4), profile)
 
         # credit notes: a partial refund of about 3% of the invoices
         refunds = []
@@ -395,7 +400,8 @@ class LoyaltyDemo:
 
     def _demo_invoices(self, rng, company, journal, products, segments, today):
         specs = self._demo_invoice_plan(rng, segments, today)
-        contacts_by_partner = {partner: partner.child_ids for partner in segments["active"] + segments["inactive"]}
+        contacts_by_partner = {partner: partner.child_ids for partner in segments["buyers"]}
+        term = self.env.ref("account.account_payment_term_30days", raise_if_not_found=False)
         vals_list = []
         for partner, date, move_type, lines in specs:
             children = contacts_by_partner.get(partner)
@@ -408,6 +414,8 @@ class LoyaltyDemo:
                     "invoice_date": date,
                     "journal_id": journal.id,
                     "company_id": company.id,
+                    "invoice_user_id": partner.user_id.id,
+                    "invoice_payment_term_id": term.id if term and move_type == "out_invoice" else False,
                     "invoice_line_ids": [
                         Command.create(
                             {
@@ -430,7 +438,7 @@ class LoyaltyDemo:
         prospects = segments["prospect"]
         with_lead = prospects[: len(prospects) // 2]
         with_quote = prospects[len(prospects) // 2 :]
-        lead_partners = with_lead + rng.sample(segments["active"], 8)
+        lead_partners = with_lead + rng.sample(segments["buyers"], 8)
         leads = self.env["crm.lead"].create(
             [
                 {
@@ -439,6 +447,7 @@ class LoyaltyDemo:
                     "partner_id": partner.id,
                     "company_id": company.id,
                     "expected_revenue": rng.choice([5000, 12000, 25000, 60000]),
+                    "user_id": partner.user_id.id,
                     "probability": rng.choice([10, 20, 40, 60]),
                 }
                 for partner in lead_partners
@@ -454,6 +463,7 @@ class LoyaltyDemo:
                     {
                         "partner_id": partner.id,
                         "company_id": company.id,
+                        "user_id": partner.user_id.id,
                         "order_line": [
                             Command.create(
                                 {"product_id": products[code].id, "product_uom_qty": rng.choice([5, 10, 20, 40])}
@@ -486,13 +496,21 @@ class LoyaltyDemo:
         journal = self._demo_ensure_chart(company)
         products = self._demo_products()
         segments = self._demo_partners(rng, company)
+        # the people and their habits draw from generators of their own: the invoices stay those of the seed
+        people = random.Random(SEED + 2)
+        salespeople = self._demo_salespeople(company)
+        self._demo_assign(people, segments, salespeople)
         moves = self._demo_invoices(rng, company, journal, products, segments, today)
+        payments = self._demo_payments(people, moves, today)
         leads, orders = self._demo_pipeline(rng, company, products, segments)
+        self._demo_teams(company, salespeople)
+        self._demo_wallets(people, segments, today)
         _logger.info(
-            "Customer loyalty demo: %s customers, %s posted invoices / credit notes, %s opportunities, "
+            "Customer loyalty demo: %s customers, %s posted invoices / credit notes, %s payments, %s opportunities, "
             "%s quotations in %.1fs",
             sum(len(partners) for partners in segments.values()),
             len(moves),
+            payments,
             len(leads),
             len(orders),
             time.perf_counter() - started,
@@ -501,6 +519,7 @@ class LoyaltyDemo:
         self.env["res.partner"].with_context(loyalty_trigger="install").loyalty_recompute(
             company, history_months=HISTORY_MONTHS
         )
+        self._demo_visits(people, company, today)
         self._demo_analysis(company, today)
         return True
 
@@ -509,6 +528,7 @@ class LoyaltyDemo:
         (at uninstall): the invoices and credit notes (reset to draft, then deleted), quotations and
         opportunities of the demo customers. Without this, the uninstall fails to delete the partners and
         products the invoices still point to, logs the foreign-key errors, and leaves them behind."""
+        self._demo_remove_people()
         data = self.env["ir.model.data"].search([("module", "=", "crm_loyalty"), ("name", "=like", "demo\\_%")])
         partner_ids = [row.res_id for row in data if row.model == "res.partner"]
         if not partner_ids:
@@ -519,6 +539,10 @@ class LoyaltyDemo:
         moves = env["account.move"].search(
             [("commercial_partner_id", "in", customers.ids), ("move_type", "in", ("out_invoice", "out_refund"))]
         )
+        # the payments first: a reconciled invoice cannot return to draft
+        payments = moves.line_ids.matched_credit_ids.credit_move_id.move_id.origin_payment_id
+        payments.filtered(lambda payment: payment.state != "draft").action_draft()
+        payments.unlink()
         moves.filtered(lambda move: move.state == "posted").button_draft()
         moves.unlink()
         orders = env["sale.order"].search([("partner_id", "in", partners.ids)])

@@ -1,6 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 
@@ -47,3 +48,54 @@ class TestDemoData(TransactionCase):
         self.assertGreater(len(scores.filtered("size_band_id")), len(scores) * 0.4)
         self.assertGreater(len(scores.industry_id), 3)
         self.assertGreater(len(scores.size_band_id), 2)
+
+    def test_demo_behaves_like_a_real_company(self):
+        """The demo customers buy at their own rate and leave: the lifetime-value models fit (not degenerate),
+        P(alive) spreads and is lower for the customers who left, some Top or Big customers are at risk, the
+        KPIs show churn; customers pay with grades A to D; three salespeople have customers, spend estimates,
+        plans and visits; each level has a customer team."""
+        if not self.env.ref("crm_loyalty.demo_partner_001", raise_if_not_found=False):
+            self.skipTest("crm_loyalty was installed without demo data")
+        company = self.env.ref("base.main_company")
+        run = self.env["crm.loyalty.run"].search([("company_id", "=", company.id), ("state", "=", "done")], limit=1)
+        self.assertEqual(run.clv_method, "bgnbd", run.clv_note)
+        self.assertLess(run.clv_params["bgnbd"]["a"], 100, "a degenerate fit (nobody leaves) has a huge a")
+        scores = self.env["crm.loyalty.score"].search([("company_id", "=", company.id), ("invoice_count", ">", 0)])
+        self.assertEqual(set(scores.mapped("clv_method")), {"bgnbd"})
+        alive = scores.mapped("probability_alive")
+        self.assertLess(min(alive), 0.1)
+        self.assertGreater(max(alive), 0.9)
+        active = scores.filtered("is_active_customer")
+        inactive = scores - active
+        self.assertTrue(active and inactive)
+
+        def mean(records):
+            return sum(records.mapped("probability_alive")) / len(records)
+
+        self.assertLess(mean(inactive), mean(active) - 0.2)
+        self.assertTrue(scores.filtered(lambda s: s.at_risk and s.level_code in ("top", "big")))
+        self.assertEqual(set(scores.mapped("payment_grade")) - {False}, {"a", "b", "c", "d"})
+        kpis = self.env["crm.loyalty.kpi"].search(
+            [("company_id", "=", company.id), ("user_id", "=", False), ("level_id", "=", False)]
+        )
+        self.assertGreaterEqual(len(kpis.filtered("lost_count")), 6, "customers leave in most months")
+        self.assertTrue(all(0 < kpi.retention_rate < 100 for kpi in kpis.filtered("lost_count")))
+        salespeople = (
+            self.env.ref("base.user_demo")
+            | self.env.ref("crm_loyalty.demo_user_chen")
+            | self.env.ref("crm_loyalty.demo_user_noah")
+        )
+        month = fields.Date.context_today(company).replace(day=1)
+        for user in salespeople:
+            with self.subTest(salesperson=user.name):
+                self.assertGreaterEqual(len(scores.filtered(lambda s, user=user: s.partner_id.user_id == user)), 10)
+                plan = self.env["crm.loyalty.visit.plan"].search(
+                    [("user_id", "=", user.id), ("date_month", "=", month)]
+                )
+                self.assertTrue(plan.visit_ids)
+                done = self.env["crm.loyalty.visit"].search([("user_id", "=", user.id), ("state", "=", "done")])
+                self.assertTrue(done.filtered("outcome"))
+        self.assertTrue(self.env["crm.loyalty.visit"].search([("state", "=", "cancelled")]))
+        self.assertGreaterEqual(len(self.env["crm.loyalty.wallet"].search([("company_id", "=", company.id)])), 8)
+        levels = self.env["crm.loyalty.level"].search([("company_id", "=", company.id)])
+        self.assertTrue(all(levels.mapped("team_id")))

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.tests import Form, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from odoo.addons.crm_loyalty.tests.common import LoyaltyCommon
 
@@ -153,3 +153,28 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
         level = self._score(self.small).level_id
         small_row = june.filtered(lambda r: r.level_id == level)
         self.assertEqual(small_row.satisfaction, 4.0)
+
+
+@tagged("post_install", "-at_install")
+class TestHelpdeskDemo(TransactionCase):
+    def test_demo_tickets_and_ratings_vary_by_level(self):
+        """The demo's tickets: more for the larger customers, rated better at the top of the pyramid, complaints
+        among them, and a Big customer whose satisfaction fell (an alert)."""
+        if not self.env.ref("crm_loyalty_helpdesk.demo_category_question", raise_if_not_found=False):
+            self.skipTest("the bridge was installed without demo data")
+        company = self.env.ref("base.main_company")
+        report = self.env["crm.loyalty.ticket.report"]
+        per_level = {
+            level.code: (count, rating)
+            for level, count, rating in report._read_group(
+                [("company_id", "=", company.id)], ["level_id"], ["__count", "rating:avg"]
+            )
+        }
+        scores = self.env["crm.loyalty.score"]
+        customers = dict(scores._read_group([("company_id", "=", company.id)], ["level_code"], ["__count"]))
+        self.assertGreater(per_level["top"][0] / customers["top"], per_level["small"][0] / customers["small"])
+        self.assertGreater(per_level["top"][1], per_level["medium"][1])
+        self.assertGreater(per_level["medium"][1], per_level["inactive"][1])
+        self.assertTrue(report.search_count([("company_id", "=", company.id), ("is_complaint", "=", True)]))
+        alerts = scores.search([("company_id", "=", company.id), ("satisfaction_alert", "=", True)])
+        self.assertIn("big", alerts.mapped("level_code"))
