@@ -7,7 +7,9 @@
 #   2. upgrade to this checkout (-u crm_loyalty): every row is still there, unchanged, and no ERROR is logged;
 #   3. install the helpdesk bridge, then uninstall crm_loyalty: no ERROR is logged, and no table, column,
 #      xml id, model, field, cron, menu, view, rule, group, action, attachment, message or demo record of
-#      the module is left.
+#      the module is left;
+#   4. the same uninstall on a fresh database with this checkout's demo and the bridge (the demo's salespeople,
+#      payments, visits, calendar events, tickets and ratings go with it).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 cd "$REPO_DIR"
@@ -67,6 +69,16 @@ create_database "$workdir/current.conf" "$db" demo "$workdir/bridge.log" crm_loy
 status=$?
 grep -v -E "^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|DEBUG) " "$workdir/uninstall.log" | tail -n 30
 check_log "$workdir/uninstall.log" "the uninstall" || exit 1
+[ "$status" -eq 0 ] || { log "the uninstall left records of the module behind"; exit 1; }
+dropdb --if-exists "$db" >/dev/null 2>&1
+
+log "4. this checkout's demo (its users, payments, visits, tickets) with the bridge, uninstall"
+create_database "$workdir/current.conf" "$db" demo "$workdir/fresh.log" crm_loyalty_helpdesk || exit 1
+"$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" prepare "$snapshot" >/dev/null || exit 1
+"$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" uninstall "$snapshot" >"$workdir/uninstall.log" 2>&1
+status=$?
+grep -v -E "^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|DEBUG) " "$workdir/uninstall.log" | tail -n 30
+check_log "$workdir/uninstall.log" "the uninstall of this checkout's demo" || exit 1
 [ "$status" -eq 0 ] || { log "the uninstall left records of the module behind"; exit 1; }
 dropdb --if-exists "$db" >/dev/null 2>&1
 log "upgrade and uninstall checked in $((SECONDS - started)) s"
