@@ -53,6 +53,22 @@ ensure_browser() {
     return 1
 }
 
+# wkhtmltopdf for the PDF reports (the printed pre-visit brief): Odoo renders HTML only without it. Installs
+# Debian's package when it is missing and apt-get can (root); returns 1 when the PDFs cannot be printed.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing Debian's wkhtmltopdf for the PDF reports"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null 2>&1 \
+                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1; }; then
+            command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+        fi
+    fi
+    log "no wkhtmltopdf found (install Debian's wkhtmltopdf package): reports print as HTML only"
+    return 1
+}
+
 # OCA addons of the optional bridges (pip install --no-deps: their "odoo"
 # requirement cannot resolve from PyPI).
 ensure_oca_addons() {

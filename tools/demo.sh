@@ -14,6 +14,7 @@ if [ -n "$reason" ]; then
 fi
 ensure_python_deps
 ensure_postgres
+ensure_wkhtmltopdf || true  # the demo runs without it; its reports then print as HTML
 mkdir -p "$REPO_DIR/.odoo-data"
 conf="$REPO_DIR/.odoo-data/odoo-demo.conf"
 write_odoo_conf "$conf"

@@ -36,6 +36,13 @@ fi
 
 ensure_python_deps || exit 1
 ensure_postgres || exit 1
+# the printed reports (PDF): tested when wkhtmltopdf is there; CI must have it
+if ensure_wkhtmltopdf; then
+    [ "${REQUIRE_ODOO:-0}" = "1" ] && export LOYALTY_REQUIRE_PDF=1
+elif [ "${REQUIRE_ODOO:-0}" = "1" ]; then
+    log "REQUIRE_ODOO=1: the PDF reports are required (wkhtmltopdf), failing."
+    exit 1
+fi
 # the browser tours (HttpCase): Odoo skips them silently without Chrome; CI must not
 if ensure_browser; then
     [ "${REQUIRE_ODOO:-0}" = "1" ] && export LOYALTY_REQUIRE_BROWSER=1

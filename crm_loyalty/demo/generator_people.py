@@ -166,7 +166,8 @@ class LoyaltyDemoPeople:
 
     def _demo_visits(self, rng, company, today):
         """The salespeople's visits of the last months (done with an outcome, some cancelled with a reason) and
-        this month's visit plans, generated from the levels' cadence (Marc Demo's confirmed, with its briefs)."""
+        this month's draft visit plans, generated from the levels' cadence (Marc Demo's visits with their
+        briefs)."""
         first = today.replace(day=1)
         scores = self.env["crm.loyalty.score"].search(
             [
@@ -199,7 +200,7 @@ class LoyaltyDemoPeople:
         plans = self.env["crm.loyalty.visit.plan"]._generate_plans(first, company)
         self._demo_xmlids(plans, "visit_plan")
         self._demo_xmlids(plans.visit_ids, "planned_visit")
-        plans.filtered(lambda plan: plan.user_id == self.env.ref("base.user_demo")).action_confirm()
+        plans.filtered(lambda plan: plan.user_id == self.env.ref("base.user_demo")).visit_ids.action_prepare_brief()
         return visits, plans
 
     def _demo_remove_people(self):

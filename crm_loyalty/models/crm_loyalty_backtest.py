@@ -42,7 +42,7 @@ class CrmLoyaltyBacktest(models.Model):
     )
     holdout_months = fields.Integer(string="Holdout (months)", readonly=True)
     state = fields.Selection(
-        [("done", "Done"), ("insufficient", "Too Little History")], required=True, readonly=True, default="done"
+        [("done", "Computed"), ("insufficient", "Too Little History")], required=True, readonly=True, default="done"
     )
     message = fields.Text(readonly=True, help="Why there is no backtest, or what limits it.")
     customers = fields.Integer(
@@ -152,7 +152,9 @@ class CrmLoyaltyBacktest(models.Model):
         if len(days) and (days["day"] <= pd.Timestamp(cutoff)).any():
             # the pyramid as it was at the cut-off: the prediction is the one a user had then
             levels = self.env["crm.loyalty.engine"]._loyalty_levels_at(company, data, cutoff)
-        result = backtest_bgnbd(days, "partner_id", "day", "amount", cutoff, reference_date, groups=levels)
+        # the purchases as the lifetime value counts them
+        purchases = self.env["crm.loyalty.engine"]._loyalty_purchase_days(days)
+        result = backtest_bgnbd(purchases, "partner_id", "day", "amount", cutoff, reference_date, groups=levels)
         values = {
             "company_id": company.id,
             "cutoff_date": cutoff,
@@ -273,6 +275,7 @@ class CrmLoyaltyBacktest(models.Model):
         action["domain"] = [("backtest_id", "=", self.id), ("kind", "=", kind)]
         action["context"] = {
             "graph_measure": "per_customer",
+            "graph_stacked": False,
             "graph_groupbys": ["level_id" if kind == "level" else "name", "series"],
         }
         action["name"] = (

@@ -5,11 +5,12 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date, format_datetime
+from odoo.tools import format_amount, format_datetime
 from odoo.tools.translate import LazyTranslate
 
 from ..loyalty_analytics import RANKED_CODES
 from .loyalty_access import LOYALTY_USER, check_group
+from .loyalty_dates import month_label
 from .loyalty_search import unsearchable
 
 _lt = LazyTranslate(__name__)
@@ -121,7 +122,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
                 order="date_month",
             )
             dashboard.trend_data = {
-                "labels": [format_date(self.env, row["date_month"], date_format="MMM yyyy") for row in rows],
+                "labels": [month_label(self.env, row["date_month"]) for row in rows],
                 "series": {
                     "retention": {
                         "label": self.env._("Retention (%)"),
@@ -279,8 +280,8 @@ class CrmLoyaltyDashboard(models.TransientModel):
             )
         title = self.env._(
             "%(month)s against %(previous)s",
-            month=format_date(self.env, self.month, date_format="MMMM y"),
-            previous=format_date(self.env, self.month - relativedelta(months=1), date_format="MMMM y"),
+            month=month_label(self.env, self.month, wide=True),
+            previous=month_label(self.env, self.month - relativedelta(months=1), wide=True),
         )
         if any(term == ("user_id", "=", self.env.uid) for term in self.env["crm.loyalty.kpi"]._loyalty_scope()):
             title = self.env._("%(title)s: your customers", title=title)

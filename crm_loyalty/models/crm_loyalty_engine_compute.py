@@ -182,6 +182,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return frame, days.rename(columns={"day": "date"})[["partner_id", "date", "amount"]]
 
     @api.model
+    def _loyalty_purchase_days(self, days):
+        """The purchases among a company's sums per customer and day (``days``): the days with a positive net
+        amount. A day credited in full (its sum nets to 0 or less) and a free invoice are no purchase: the
+        lifetime value and its backtest count them alike."""
+        return days[days["amount"] > 0]
+
+    @api.model
     def _loyalty_lifetime_values(self, company, frame, days, reference_date):
         """CLV, P(alive), expected purchases and spend per customer.
 
@@ -216,7 +223,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         np.divide(margin, revenue, out=margin_rate, where=revenue > 0)
         margin_rate = np.clip(margin_rate, -1.0, 1.0)
 
-        purchases = days[days["amount"] > 0]
+        purchases = self._loyalty_purchase_days(days)
         rfm = rfm_from_transactions(purchases, "partner_id", "date", "amount", reference_date, time_unit_days=7)
         position = pd.Series(np.arange(len(frame)), index=frame["partner_id"].to_numpy())
         rows = position.reindex(rfm.index).to_numpy()

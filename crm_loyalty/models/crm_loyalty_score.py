@@ -16,7 +16,7 @@ PROFIT_CLASSES = [
     ("loss", "Loss-making"),
 ]
 
-CLV_METHODS = [("bgnbd", "BG/NBD + Gamma-Gamma"), ("historical", "Historical")]
+CLV_METHODS = [("bgnbd", "BG/NBD + Gamma-Gamma"), ("historical", "Historical (fallback: no model fitted)")]
 VALUE_PHASES = [("rising", "Rising"), ("peak", "Peak"), ("declining", "Declining")]
 
 

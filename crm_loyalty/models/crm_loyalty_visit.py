@@ -52,10 +52,16 @@ class CrmLoyaltyVisit(models.Model):
     brief_html = fields.Html(string="Pre-Visit Brief", readonly=True, sanitize=True, copy=False)
     brief_date = fields.Datetime(string="Brief Produced On", readonly=True, copy=False)
 
-    @api.depends("partner_id.name", "date_planned")
+    @api.depends("partner_id.name", "user_id.lang")
     def _compute_name(self):
+        # in the salesperson's language: the visit is theirs, and so is the calendar event named after it
         for visit in self:
-            visit.name = self.env._("Visit: %(partner)s", partner=visit.partner_id.display_name or "")
+            env = visit.with_context(lang=visit._loyalty_lang()).env
+            visit.name = env._("Visit: %(partner)s", partner=visit.partner_id.display_name or "")
+
+    def _loyalty_lang(self):
+        """The salesperson's language (the visit's name and brief are theirs), else the user's."""
+        return self.user_id.lang or self.env.lang
 
     # uid: the score is read with the user's record rules, also when a related field reaches it as superuser
     @api.depends_context("uid")
@@ -242,7 +248,9 @@ class CrmLoyaltyVisit(models.Model):
         # the brief is written by who may edit the visit (its salesperson, or a manager), with what they may read
         self.check_access("write")
         for visit in self:
-            html = self.env["ir.qweb"]._render("crm_loyalty.crm_loyalty_visit_brief", visit._loyalty_brief_data())
+            # in the salesperson's language, whoever prepares it (a manager confirming the plan, the scheduler)
+            local = visit.with_context(lang=visit._loyalty_lang())
+            html = local.env["ir.qweb"]._render("crm_loyalty.crm_loyalty_visit_brief", local._loyalty_brief_data())
             visit.write({"brief_html": html, "brief_date": fields.Datetime.now()})
         return True
 

@@ -117,9 +117,52 @@ class CrmLoyaltyVisitPlan(models.Model):
             LOYALTY_MANAGER,
             self.env._("Only Loyalty Managers can generate the visit plans of all salespeople."),
         )
-        plans = self._generate_plans(company=self.env.company)
+        due, unassigned = [], []
+        plans = self._generate_plans(company=self.env.company, due=due, unassigned=unassigned)
+        # a button that does nothing says why, and what to do
+        nobody = ""
+        if unassigned:
+            nobody = self.env._(
+                "%(count)s customers due for a visit (%(names)s) have no salesperson, and their levels (%(levels)s) "
+                "no customer team: set their salesperson, or a team on the level (CRM > Configuration > Pyramid "
+                "Levels).",
+                count=len(unassigned),
+                names=", ".join(score.partner_id.name for score in unassigned[:3])
+                + ("…" if len(unassigned) > 3 else ""),
+                levels=", ".join(sorted({score.level_id.name for score in unassigned})),
+            )
+        if not plans:
+            if nobody:
+                raise UserError(self.env._("No visit plan was generated. %(reason)s", reason=nobody))
+            if not due:
+                raise UserError(
+                    self.env._(
+                        "No visit plan was generated: no customer is due for a visit this month. The levels' visit "
+                        "cadence and win-back visits are set under CRM > Configuration > Pyramid Levels; customers "
+                        "visited (or planned) recently are due later."
+                    )
+                )
+            raise UserError(
+                self.env._(
+                    "No visit plan was generated: the plans of the salespeople of the %(count)s customers due this "
+                    "month are already confirmed (reset a plan to draft to complete it).",
+                    count=len(due),
+                )
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_visit_plan_action")
         action["domain"] = [("id", "in", plans.ids)]
+        if nobody:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Some customers get no visit"),
+                    "message": nobody,
+                    "type": "warning",
+                    "sticky": True,
+                    "next": action,
+                },
+            }
         return action
 
     @api.model
@@ -143,7 +186,7 @@ class CrmLoyaltyVisitPlan(models.Model):
         return partner.user_id or level.team_id.user_id or level.user_ids[:1]
 
     @api.model
-    def _generate_plans(self, date_month=None, company=None):
+    def _generate_plans(self, date_month=None, company=None, due=None, unassigned=None):
         """Draft plans of the month, from each level's cadence and each customer's last visit.
 
         A customer of a level visited every N months is due when it was never
@@ -156,6 +199,8 @@ class CrmLoyaltyVisitPlan(models.Model):
         first member of the level's customer team; none: no visit). Draft plans are
         completed, confirmed plans are never changed.
 
+        :param due: a list that receives the scores of the customers due for a visit (when given)
+        :param unassigned: a list that receives the scores of those due with nobody to visit them
         :returns: the plans that received visits
         """
         start, end = self._loyalty_month_bounds(date_month)
@@ -210,9 +255,6 @@ class CrmLoyaltyVisitPlan(models.Model):
             new_visits = defaultdict(list)
             for score in scores:  # best levels and ranks first
                 partner, level = score.partner_id, score.level_id
-                user = self._loyalty_salesperson(partner, level)
-                if not user:
-                    continue
                 last = last_visit.get(partner.id)
                 if level.visit_interval_months > 0:
                     if last and last >= start:
@@ -220,16 +262,29 @@ class CrmLoyaltyVisitPlan(models.Model):
                     next_date = last + relativedelta(months=level.visit_interval_months) if last else start
                     if next_date > end:
                         continue
-                    objective = self.env._("Regular visit (%(level)s customer)", level=level.name)
+                    regular = True
                 else:
                     since = reached.get((partner.id, level.id))
                     if last and (not since or last >= since.date()):
                         continue  # win-back visit already planned
                     next_date = start
-                    objective = self.env._("Win-back visit: understand why the customer stopped buying")
+                    regular = False
+                if due is not None:
+                    due.append(score)
+                user = self._loyalty_salesperson(partner, level)
+                if not user:
+                    if unassigned is not None:
+                        unassigned.append(score)
+                    continue
                 plan = plans.get(user.id)
                 if plan and plan.state == "confirmed":
                     continue
+                # in the salesperson's language
+                local = level.with_context(lang=user.lang or self.env.lang)
+                if regular:
+                    objective = local.env._("Regular visit (%(level)s customer)", level=local.name)
+                else:
+                    objective = local.env._("Win-back visit: understand why the customer stopped buying")
                 new_visits[user.id].append(
                     {
                         "partner_id": partner.id,

@@ -7,8 +7,9 @@ lifetime-value model on the company's own invoices."""
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
+from ..models.loyalty_dates import month_label
 from .crm_loyalty_workbook import _sheet_name
 
 
@@ -106,7 +107,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         ]
         lines = [
             (
-                format_date(self.env, month, date_format="MMM yyyy"),
+                month_label(self.env, month),
                 *(cells.get((month, level), (0.0, 0))[0] for level in levels),
                 sum(cells.get((month, level), (0.0, 0))[0] for level in levels),
                 *(cells.get((month, level), (0.0, 0))[1] for level in levels),

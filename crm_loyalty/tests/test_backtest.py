@@ -64,6 +64,22 @@ class TestLifetimeValueBacktest(LoyaltyCommon):
         for index, days in enumerate(cls.drawn):
             cls.holdout[index] = len({day for day in days if day > CUTOFF})
 
+    def test_purchases_counted_as_the_lifetime_value_counts_them(self):
+        """A purchase is a day with a positive net amount, in the backtest as in the lifetime value: an invoice
+        credited the same day and a free invoice are none."""
+        buyer = self._partner("Refunding Buyer")
+        specs = [{"partner": buyer, "amount": 200.0, "date": date(2024, month, 10)} for month in range(1, 7)]
+        specs += [
+            {"partner": buyer, "amount": 250.0, "date": date(2025, 3, 10)},
+            {"partner": buyer, "amount": 250.0, "date": date(2025, 3, 10), "move_type": "out_refund"},
+            {"partner": buyer, "amount": 0.0, "date": date(2025, 4, 10)},
+        ]
+        self._invoices(specs)
+        backtest = self._recompute().backtest_id
+        self.assertEqual(backtest.customers, 33)
+        self.assertEqual(backtest.actual_total, sum(self.holdout.values()) + 6, "the buyer bought nothing since")
+        self.assertEqual(backtest.returning_customers, sum(1 for count in self.holdout.values() if count) + 1)
+
     def test_backtest_of_a_run(self):
         run = self._recompute()
         backtest = run.backtest_id

@@ -3,6 +3,7 @@
 """The recompute engine: background runs and their progress, one run at a time per company (two real
 connections, a killed process), consistent readers, history from day one, only changed rows written."""
 
+import json
 import os
 import signal
 import subprocess
@@ -28,10 +29,10 @@ from ..models import crm_loyalty_history as history_module
 from .common import LoyaltyCommon
 
 HOLD_LOCK = """
-import sys, time
+import json, sys, time
 import odoo
 from odoo import SUPERUSER_ID, api
-odoo.tools.config.parse_config(["-c", sys.argv[1], "--log-level=warn"])
+odoo.tools.config.parse_config([*json.loads(sys.argv[1]), "--log-level=warn"])
 registry = odoo.modules.registry.Registry(sys.argv[2])
 with registry.cursor() as cr:
     env = api.Environment(cr, SUPERUSER_ID, {})
@@ -153,14 +154,24 @@ class TestEngineConcurrency(LoyaltyCommon):
         self.assertTrue(run_id)
 
     def test_killed_process_leaves_no_lock(self):
+        # the options of this process (pytest-odoo's configuration file, or Odoo's own command line): the
+        # subprocess finds the same addons and database server
+        options = [
+            f"--{name.replace('_', '-')}={odoo.tools.config[name]}"
+            for name in ("addons_path", "db_host", "db_port", "db_user", "db_password", "data_dir")
+            if odoo.tools.config.get(name)
+        ]
         process = subprocess.Popen(
-            [sys.executable, "-c", HOLD_LOCK, odoo.tools.config.rcfile, self.env.cr.dbname, str(self.main.id)],
+            [sys.executable, "-c", HOLD_LOCK, json.dumps(options), self.env.cr.dbname, str(self.main.id)],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             text=True,
         )
         self.addCleanup(process.kill)
-        self.assertEqual(process.stdout.readline().strip(), "locked")
+        line = process.stdout.readline().strip()
+        if line != "locked":
+            process.kill()
+            self.fail(f"the process holding the lock did not start: {process.stderr.read()[-2000:]}")
         with self.assertRaisesRegex(UserError, "already being computed"):
             self.su["res.partner"].loyalty_recompute(self.main)
         os.kill(process.pid, signal.SIGKILL)

@@ -13,7 +13,7 @@ from .common_tour import LoyaltyTourCase
 class TestLoyaltyTours(LoyaltyTourCase):
     def test_salesperson_tour(self):
         """Dashboard, pyramid, scores, the contact's Loyalty tab, a quotation taking the Top pricelist."""
-        self.start_tour("/odoo", "crm_loyalty_salesperson_tour", login="tour_sales")
+        self.start_tour("/odoo", "crm_loyalty_salesperson_tour", login="demo")  # Marc Demo, a demo salesperson
         order = self.env["sale.order"].search([("partner_id", "=", self.top_customer.id)])
         self.assertEqual(len(order), 1)
         self.assertEqual(order.pricelist_id, self.top_pricelist)

@@ -1,12 +1,16 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import io
+import os
 from datetime import date, timedelta
 
 from freezegun import freeze_time
+from PyPDF2 import PdfReader
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import find_in_path
 
 from .common import LoyaltyCommon
 
@@ -165,6 +169,29 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertIn(b"Audit 2026", html)
         self.assertNotIn(b"Tax 2027", html)
         self.assertIn(b"Products to propose", html)
+
+    def test_brief_prints_as_pdf(self):
+        """The printed brief is a PDF holding what the brief on screen holds, the payment grade included."""
+        if not find_in_path("wkhtmltopdf"):
+            if os.environ.get("LOYALTY_REQUIRE_PDF") == "1":
+                self.fail("the PDF reports are required (LOYALTY_REQUIRE_PDF=1) and wkhtmltopdf is missing")
+            self.skipTest("wkhtmltopdf is not installed: the reports print as HTML")
+        overdue = self._invoices([{"partner": self.medium, "amount": 777.0, "date": self.today - timedelta(days=90)}])
+        overdue.invoice_date_due = self.today - timedelta(days=45)
+        self.env["res.partner"].loyalty_recompute(self.company)
+        visit = self.env["crm.loyalty.visit"].create(
+            {"partner_id": self.medium.id, "user_id": self.salesman.id, "date_planned": date(2025, 7, 10)}
+        )
+        reports = self.env["ir.actions.report"].with_user(self.salesman).with_context(force_report_rendering=True)
+        pdf, kind = reports._render_qweb_pdf("crm_loyalty.crm_loyalty_visit_report", visit.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        text = " ".join(text.split())
+        score = self._score(self.medium)
+        self.assertEqual(score.payment_grade, "d")
+        for expected in ("Pre-visit brief: Client 090", "Level Medium", "Grade D (high risk)", overdue.name, "777.00"):
+            self.assertIn(expected, text)
 
     def test_confirm_calendar_done_cancel_and_completion(self):
         plan = self.Plan._generate_plans(self.july, self.company).filtered(lambda p: p.user_id == self.salesman)

@@ -6,8 +6,8 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
-from odoo.tools import format_date
 
+from odoo.addons.crm_loyalty.models.loyalty_dates import month_label
 from odoo.addons.crm_loyalty.report.crm_loyalty_workbook import _sheet_name
 
 MONTHS = 12  # the monthly tables: the last twelve months
@@ -68,7 +68,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             row += 1
             sheet.write(row, 0, self.env._("No rated ticket yet."))
         per_month = [
-            (format_date(self.env, month, date_format="MMM yyyy"), *figures)
+            (month_label(self.env, month), *figures)
             for month, *figures in sorted(
                 self._loyalty_grade_columns(report, [*rated, ("rating_date", ">=", since)], "rating_date:month")
             )
@@ -152,7 +152,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
                 "date:month",
                 [*complaints, ("date", ">=", fields.Datetime.to_datetime(since))],
                 self.env._("Month Created"),
-                lambda month: format_date(self.env, month, date_format="MMM yyyy"),
+                lambda month: month_label(self.env, month),
             ),
         ]
         for group_by, domain, title, label in tables:

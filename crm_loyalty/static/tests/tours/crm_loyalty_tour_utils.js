@@ -3,12 +3,32 @@
 import { browser } from "@web/core/browser/browser";
 import { rpc } from "@web/core/network/rpc";
 
-/** Open a menu of CRM > Customer Loyalty (the CRM app being open). */
+// the menus under CRM > Loyalty Analysis (the others are under CRM > Customer Loyalty)
+const ANALYSIS_MENUS = new Set([
+    "crm_loyalty_clv_menu",
+    "crm_loyalty_backtest_menu",
+    "crm_loyalty_financial_menu",
+    "crm_loyalty_wallet_menu",
+    "crm_loyalty_credit_menu",
+    "crm_loyalty_segment_menu",
+    "crm_loyalty_sales_menu",
+    "crm_loyalty_satisfaction_menu",
+    "crm_loyalty_complaint_menu",
+    "crm_loyalty_kpi_menu",
+    "crm_loyalty_kpi_salesperson_menu",
+    "crm_loyalty_kpi_level_menu",
+    "crm_loyalty_migration_menu",
+    "crm_loyalty_economics_menu",
+    "crm_loyalty_scenario_menu",
+]);
+
+/** Open a menu of CRM > Customer Loyalty or CRM > Loyalty Analysis (the CRM app being open). */
 export function openLoyaltyMenu(menuXmlid, content) {
+    const root = ANALYSIS_MENUS.has(menuXmlid) ? "crm_loyalty_analysis_menu" : "crm_loyalty_menu";
     return [
         {
-            content: "open the Customer Loyalty menu",
-            trigger: '.o_main_navbar .dropdown-toggle[data-menu-xmlid="crm_loyalty.crm_loyalty_menu"]',
+            content: `open the ${root} menu`,
+            trigger: `.o_main_navbar .dropdown-toggle[data-menu-xmlid="crm_loyalty.${root}"]`,
             run: "click",
         },
         {
