@@ -7,9 +7,13 @@ Run against the demo database served by ``tools/demo.sh`` (login admin / admin):
 
     tools/demo.sh &            # wait until it serves http://localhost:8069
     python3 tools/screenshots.py [--url http://localhost:8069] [--db crm_loyalty_demo]
+    python3 tools/screenshots.py --login demo --password demo --prefix salesperson_ --only dashboard,scores
+    python3 tools/screenshots.py --lang zh_CN --prefix zh_CN_ --only dashboard,clv    # admin in Chinese
 
 It logs in, opens each screen in a headless Chromium (Debian's ``chromium``) through the DevTools
-protocol (``websocket-client``, as Odoo's own browser tests) and saves one PNG per screen.
+protocol (``websocket-client``, as Odoo's own browser tests) and saves one PNG per screen (named with
+``--prefix``). With ``--lang``, the language is installed if needed and the user works in it for the
+screenshots (set back afterwards).
 """
 
 import argparse
@@ -100,6 +104,9 @@ def main():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--out", default=OUT)
+    parser.add_argument("--prefix", default="", help="prefix of the PNG files (e.g. salesperson_)")
+    parser.add_argument("--lang", help="the user's language during the screenshots (e.g. zh_CN)")
+    parser.add_argument("--only", help="comma-separated screens to take (e.g. dashboard,scores); default: all")
     args = parser.parse_args()
 
     session = requests.Session()
@@ -110,16 +117,30 @@ def main():
     )
     if response.json().get("error"):
         sys.exit(f"login failed: {response.json()['error']['data']['message']}")
-    migration = session.post(
-        f"{args.url}/web/dataset/call_kw/crm.loyalty.migration/search",
-        json={
-            "jsonrpc": "2.0",
-            "params": {"model": "crm.loyalty.migration", "method": "search", "args": [[]], "kwargs": {"limit": 1}},
-        },
-        timeout=60,
-    ).json()["result"]
+    uid = response.json()["result"]["uid"]
+
+    def call(model, method, *args, **kwargs):
+        reply = session.post(
+            f"{args_url}/web/dataset/call_kw/{model}/{method}",
+            json={"jsonrpc": "2.0", "params": {"model": model, "method": method, "args": args, "kwargs": kwargs}},
+            timeout=300,
+        ).json()
+        if reply.get("error"):
+            sys.exit(f"{model}.{method}: {reply['error']['data']['message']}")
+        return reply["result"]
+
+    args_url = args.url
+    migration = call("crm.loyalty.migration", "search", [], limit=1)
     if not migration:
-        sys.exit("the database has no migration matrix: use the demo database")
+        sys.exit("the database has no migration matrix (or the user reads none): use the demo database")
+    previous_lang = None
+    if args.lang:
+        if not call("res.lang", "search", [("code", "=", args.lang)]):
+            languages = call("res.lang", "search", [("code", "=", args.lang), ("active", "=", False)], context={})
+            wizard = call("base.language.install", "create", {"lang_ids": [(6, 0, languages)], "overwrite": False})
+            call("base.language.install", "lang_install", [wizard])
+        previous_lang = call("res.users", "read", [uid], ["lang"])[0]["lang"]
+        call("res.users", "write", [uid], {"lang": args.lang})
 
     port = 9333
     profile = tempfile.mkdtemp(prefix="loyalty-shots-")
@@ -143,7 +164,11 @@ def main():
         tools.call("Network.enable")
         tools.call("Network.setCookie", name="session_id", value=session.cookies["session_id"], url=args.url)
         tools.call("Emulation.setDeviceMetricsOverride", width=1440, height=900, deviceScaleFactor=1, mobile=False)
+        only = set(args.only.split(",")) if args.only else None
         for name, path, selector in SCREENS:
+            if only and name.removeprefix("screenshot_").removesuffix(".png") not in only:
+                continue
+            name = args.prefix + name
             tools.call("Page.navigate", url=args.url + path.format(migration=migration[0]))
             tools.wait_for(selector)
             time.sleep(1.5)  # charts animate
@@ -153,6 +178,8 @@ def main():
                 file.write(base64.b64decode(shot["data"]))
             print(f"{target}: {path}")
     finally:
+        if previous_lang:
+            call("res.users", "write", [uid], {"lang": previous_lang})
         chrome.terminate()
         chrome.wait(10)
         shutil.rmtree(profile, ignore_errors=True)

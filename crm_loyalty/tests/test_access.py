@@ -266,10 +266,7 @@ class TestAccessMatrix(LoyaltyCommon):
                 lambda env: their_score.with_env(env).action_toggle_influential(),
                 {"all", "manager"},
             ),
-            "generate visit plans": (
-                lambda env: env["crm.loyalty.visit.plan"].action_generate_plans(),
-                {"manager", "other_company"},
-            ),
+            "generate visit plans": (self._generate_plans, {"manager", "other_company"}),
             "dashboard": (
                 lambda env: env["crm.loyalty.dashboard"].action_open_dashboard(),
                 {"own", "all", "manager", "other_company"},
@@ -306,6 +303,17 @@ class TestAccessMatrix(LoyaltyCommon):
                 {"manager", "other_company"},
             ),
         }
+
+    @staticmethod
+    def _generate_plans(env):
+        """Generate Visit Plans: allowed when it runs, even when nothing is due (it then says so)."""
+        try:
+            env["crm.loyalty.visit.plan"].action_generate_plans()
+        except AccessError:
+            raise
+        except UserError as nothing:
+            if "No visit plan was generated" not in str(nothing):
+                raise
 
     def test_actions(self):
         for action, (call, allowed) in self._actions().items():

@@ -5,7 +5,6 @@ from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
 
 from .common import LoyaltyCommon
 
@@ -99,7 +98,7 @@ class TestConfiguration(LoyaltyCommon):
         self._recompute()
         other = self.setup_other_company()["company"]
         self.env["crm.loyalty.level"].search([("company_id", "=", other.id), ("code", "=", "prospect")]).unlink()
-        with mute_logger("odoo.addons.crm_loyalty.models.crm_loyalty_score"):
+        with self.assertLogs("odoo.addons.crm_loyalty.models.crm_loyalty_engine", "ERROR"):
             run = self.env["res.partner"].loyalty_recompute(other)
         self.assertEqual(run.state, "failed")
         self.assertIn("missing the level(s) Prospect", run.error)

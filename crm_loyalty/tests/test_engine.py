@@ -22,6 +22,7 @@ import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..loyalty_analytics.kpi import levels_at
 from ..models import crm_loyalty_engine as engine_module
@@ -156,11 +157,15 @@ class TestEngineConcurrency(LoyaltyCommon):
     def test_killed_process_leaves_no_lock(self):
         # the options of this process (pytest-odoo's configuration file, or Odoo's own command line): the
         # subprocess finds the same addons and database server
-        options = [
-            f"--{name.replace('_', '-')}={odoo.tools.config[name]}"
-            for name in ("addons_path", "db_host", "db_port", "db_user", "db_password", "data_dir")
-            if odoo.tools.config.get(name)
-        ]
+        flags = {
+            "addons_path": "--addons-path",
+            "db_host": "--db_host",
+            "db_port": "--db_port",
+            "db_user": "--db_user",
+            "db_password": "--db_password",
+            "data_dir": "--data-dir",
+        }
+        options = [f"{flag}={odoo.tools.config[name]}" for name, flag in flags.items() if odoo.tools.config.get(name)]
         process = subprocess.Popen(
             [sys.executable, "-c", HOLD_LOCK, json.dumps(options), self.env.cr.dbname, str(self.main.id)],
             stdout=subprocess.PIPE,
@@ -251,7 +256,9 @@ class TestEngineRuns(LoyaltyCommon):
         run = self.env["res.partner"].loyalty_recompute(background=True)
         # 101 % in all (as the settings write the shares: as superuser, the total checked afterwards)
         self.levels["top"].sudo().with_context(loyalty_defer_share_check=True).share = 2.0
-        self._process_queue()
+        with self.assertLogs("odoo.addons.crm_loyalty.models.crm_loyalty_engine", "ERROR") as logged:
+            self._process_queue()
+        self.assertIn(f"run {run.id} failed", logged.output[0])
         self.assertEqual(run.state, "failed")
         self.assertIn("must add up to 100%", run.error)
         self.assertEqual(self._level_codes(), before)
@@ -302,7 +309,8 @@ class TestEngineRuns(LoyaltyCommon):
             # read-only test cursor shares
             refused = False
             try:
-                env.cr.execute("CREATE TEMPORARY TABLE crm_loyalty_write_attempt (id int)")
+                with mute_logger("odoo.sql_db"):  # the refused statement is logged as a bad query
+                    env.cr.execute("CREATE TEMPORARY TABLE crm_loyalty_write_attempt (id int)")
             except psycopg2.errors.ReadOnlySqlTransaction:
                 refused = True
             self.assertTrue(refused, "the gathering cursor must refuse writes")

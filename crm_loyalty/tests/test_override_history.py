@@ -8,7 +8,6 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.crm_loyalty.models.crm_loyalty_score import CrmLoyaltyScore
 
@@ -130,7 +129,7 @@ class TestOverrideHistory(LoyaltyCommon):
 
         with (
             patch.object(CrmLoyaltyScore, "_loyalty_level_counts", boom),
-            mute_logger("odoo.addons.crm_loyalty.models.crm_loyalty_score"),
+            self.assertLogs("odoo.addons.crm_loyalty.models.crm_loyalty_engine", "ERROR"),
         ):
             run = self.env["res.partner"].loyalty_recompute(self.company)
         self.assertEqual(run.state, "failed")

@@ -189,8 +189,8 @@ class TestVisitPlans(LoyaltyCommon):
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
         text = " ".join(text.split())
         score = self._score(self.medium)
-        self.assertEqual(score.payment_grade, "d")
-        for expected in ("Pre-visit brief: Client 090", "Level Medium", "Grade D (high risk)", overdue.name, "777.00"):
+        self.assertEqual(score.payment_grade, "c", "45 days overdue")
+        for expected in ("Pre-visit brief: Client 090", "Level Medium", "Grade C (pays late)", overdue.name, "777.00"):
             self.assertIn(expected, text)
 
     def test_confirm_calendar_done_cancel_and_completion(self):

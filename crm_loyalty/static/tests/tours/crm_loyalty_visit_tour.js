@@ -11,7 +11,7 @@ registry.category("web_tour.tours").add("crm_loyalty_visit_tour", {
         stepUtils.showAppsMenuItem(),
         { content: "open CRM", trigger: '.o_app[data-menu-xmlid="crm.crm_menu_root"]', run: "click" },
         ...openLoyaltyMenu("crm_loyalty_visit_generate_menu", "generate the visit plans"),
-        { content: "open the salesperson's plan", trigger: ".o_data_row:contains(Tour Salesperson) .o_data_cell:first", run: "click" },
+        { content: "open the salesperson's plan", trigger: ".o_data_row:contains(Marc Demo) .o_data_cell:first", run: "click" },
         {
             content: "the plan visits the Top customer",
             trigger: ".o_field_widget[name=visit_ids] .o_data_row:contains(Tour Top Customer)",
@@ -39,7 +39,7 @@ registry.category("web_tour.tours").add("crm_loyalty_visit_tour", {
         { content: "mark the visit done", trigger: ".o_form_view button[name=action_done]", run: "click" },
         { content: "the visit is done", trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Done)" },
         ...openLoyaltyMenu("crm_loyalty_visit_plan_menu", "open the visit plans"),
-        { content: "open the plan", trigger: ".o_data_row:contains(Tour Salesperson) .o_data_cell:first", run: "click" },
+        { content: "open the plan", trigger: ".o_data_row:contains(Marc Demo) .o_data_cell:first", run: "click" },
         { content: "one visit done", trigger: ".o_field_widget[name=done_count]:contains(1)" },
         {
             content: "the plan lists the visit as done",
