@@ -13,7 +13,7 @@ Run against the demo database served by ``tools/demo.sh`` (login admin / admin):
 It logs in, opens each screen in a headless Chromium (Debian's ``chromium``) through the DevTools
 protocol (``websocket-client``, as Odoo's own browser tests) and saves one PNG per screen (named with
 ``--prefix``). With ``--lang``, the language is installed if needed and the user works in it for the
-screenshots (set back afterwards).
+screenshots (set back afterwards); Chinese needs a CJK font in Chromium (Debian's ``fonts-noto-cjk``).
 """
 
 import argparse
@@ -172,6 +172,13 @@ def main():
             tools.call("Page.navigate", url=args.url + path.format(migration=migration[0]))
             tools.wait_for(selector)
             time.sleep(1.5)  # charts animate
+            # the top of the screen (the web client may have scrolled to a focused element)
+            tools.call(
+                "Runtime.evaluate",
+                expression="document.querySelectorAll('.o_content, .o_form_sheet_bg').forEach((e) => e.scrollTo(0, 0));"
+                "window.scrollTo(0, 0);",
+            )
+            time.sleep(0.3)
             shot = tools.call("Page.captureScreenshot", format="png")
             target = os.path.join(args.out, name)
             with open(target, "wb") as file:

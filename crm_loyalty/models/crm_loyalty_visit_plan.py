@@ -87,6 +87,14 @@ class CrmLoyaltyVisitPlan(models.Model):
         self.check_access("write")
         for plan in self.filtered(lambda p: p.state == "draft"):
             visits = plan.visit_ids.filtered(lambda v: v.state == "planned")
+            if not visits:
+                raise UserError(
+                    self.env._(
+                        "The visit plan %(plan)s has no planned visit to confirm: add visits, or generate the plans "
+                        "of the month.",
+                        plan=plan.display_name,
+                    )
+                )
             visits.action_prepare_brief()
             visits._loyalty_create_calendar_events()
             plan.state = "confirmed"

@@ -9,10 +9,11 @@ import openpyxl
 import polib
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import trans_export
 
+from ..models.loyalty_dates import month_label
 from .common import LoyaltyCommon
 
 LANGS = ("zh_CN", "zh_TW")
@@ -164,3 +165,25 @@ class TestTraditionalChinese(LoyaltyCommon):
         cells = {value for row in book[book.sheetnames[0]].iter_rows(values_only=True) for value in row}
         self.assertIn("頂端客戶", cells)
         self.assertFalse({"Top", "Big", "Medium", "Small"} & cells)
+
+    def test_words_and_dates_for_customers_eyes(self):
+        """A loss-making customer is 虧損客戶 (not the articles' 垃圾客戶, "junk"); months read 2025年6月; a visit's
+        name and brief are in its salesperson's language, whoever makes them."""
+        env = self.env(context=dict(self.env.context, lang="zh_TW"))
+        profit = dict(env["crm.loyalty.score"]._fields["profit_class"]._description_selection(env))
+        self.assertEqual(profit["loss"], "虧損客戶")
+        self.assertNotIn("垃圾", " ".join(profit.values()))
+        self.assertEqual(month_label(env, self.today), "2025年6月")
+        self.assertEqual(month_label(self.env, self.today, wide=True), "June 2025")
+        dashboard = env["crm.loyalty.dashboard"].create({})
+        self.assertIn("2025年5月", dashboard.tiles_html)
+        seller = new_test_user(self.env, login="zh_seller", groups="sales_team.group_sale_salesman", lang="zh_TW")
+        customer = self.env["res.partner"].search([("name", "=", "客戶 11")])
+        visit = self.env["crm.loyalty.visit"].create(
+            {"partner_id": customer.id, "user_id": seller.id, "date_planned": self.today}
+        )
+        self.assertEqual(self.env.lang or "en_US", "en_US", "made by an English-speaking manager")
+        self.assertTrue(visit.name.startswith("拜訪"), visit.name)
+        visit.action_prepare_brief()
+        self.assertIn("頂端客戶", visit.brief_html)
+        self.assertNotIn("Pre-visit brief", visit.brief_html)

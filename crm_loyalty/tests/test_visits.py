@@ -170,6 +170,31 @@ class TestVisitPlans(LoyaltyCommon):
         self.assertNotIn(b"Tax 2027", html)
         self.assertIn(b"Products to propose", html)
 
+    def test_generate_says_why_it_does_nothing(self):
+        """Generate Visit Plans with nobody to visit the customers due: a sentence naming them and what to do;
+        with a team on the Top level, the plan of its leader and a warning for the others."""
+        (self.customers | self.lapsed).user_id = False
+        self.assertFalse(self.levels["top"].team_id)
+        Plan = self.Plan.with_context(tz="UTC")
+        with self.assertRaisesRegex(UserError, r"have no salesperson, and their levels \(.*Top.*\) no customer team"):
+            Plan.action_generate_plans()
+        self.levels["top"].team_id = self.env["crm.team"].create({"name": "Key", "user_id": self.salesman.id})
+        action = Plan.action_generate_plans()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("Big", action["params"]["message"])
+        self.assertEqual(self.Plan.search(action["params"]["next"]["domain"]).user_id, self.salesman)
+        # once every customer due has its visit: nothing to do, and it says so
+        with self.assertRaisesRegex(UserError, "no salesperson"):
+            Plan.action_generate_plans()
+
+    def test_buttons_only_for_who_may_use_them(self):
+        everyone = new_test_user(self.env, login="visit_all", groups="sales_team.group_sale_salesman_all_leads")
+        for user, shown in ((everyone, False), (self.env.user, True)):
+            arch = self.env["crm.loyalty.economics"].with_user(user).get_views([(False, "form")])["views"]["form"]
+            self.assertEqual('name="action_compute"' in arch["arch"], shown, user.login)
+            self.assertEqual('name="action_new_scenario"' in arch["arch"], shown, user.login)
+
     def test_brief_prints_as_pdf(self):
         """The printed brief is a PDF holding what the brief on screen holds, the payment grade included."""
         if not find_in_path("wkhtmltopdf"):
@@ -177,7 +202,8 @@ class TestVisitPlans(LoyaltyCommon):
                 self.fail("the PDF reports are required (LOYALTY_REQUIRE_PDF=1) and wkhtmltopdf is missing")
             self.skipTest("wkhtmltopdf is not installed: the reports print as HTML")
         overdue = self._invoices([{"partner": self.medium, "amount": 777.0, "date": self.today - timedelta(days=90)}])
-        overdue.invoice_date_due = self.today - timedelta(days=45)
+        # the salesperson's own invoice: the brief lists what their rights show them
+        overdue.write({"invoice_date_due": self.today - timedelta(days=45), "invoice_user_id": self.salesman.id})
         self.env["res.partner"].loyalty_recompute(self.company)
         visit = self.env["crm.loyalty.visit"].create(
             {"partner_id": self.medium.id, "user_id": self.salesman.id, "date_planned": date(2025, 7, 10)}
@@ -190,7 +216,8 @@ class TestVisitPlans(LoyaltyCommon):
         text = " ".join(text.split())
         score = self._score(self.medium)
         self.assertEqual(score.payment_grade, "c", "45 days overdue")
-        for expected in ("Pre-visit brief: Client 090", "Level Medium", "Grade C (pays late)", overdue.name, "777.00"):
+        level = f"Level {score.level_id.name}"
+        for expected in ("Pre-visit brief: Client 090", level, "Grade C (pays late)", overdue.name, "777.00"):
             self.assertIn(expected, text)
 
     def test_confirm_calendar_done_cancel_and_completion(self):
