@@ -41,14 +41,7 @@ ensure_browser() {
     for browser in chromium chromium-browser google-chrome google-chrome-stable; do
         command -v "$browser" >/dev/null 2>&1 && return 0
     done
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing Debian's chromium for the browser tours"
-        if DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
-            || { apt-get update -q >/dev/null 2>&1 \
-                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; then
-            command -v chromium >/dev/null 2>&1 && return 0
-        fi
-    fi
+    apt_install chromium "the browser tours" && return 0
     log "no Chromium or Chrome found (install Debian's chromium package)"
     return 1
 }
@@ -57,16 +50,21 @@ ensure_browser() {
 # Debian's package when it is missing and apt-get can (root); returns 1 when the PDFs cannot be printed.
 ensure_wkhtmltopdf() {
     command -v wkhtmltopdf >/dev/null 2>&1 && return 0
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing Debian's wkhtmltopdf for the PDF reports"
-        if DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1 \
-            || { apt-get update -q >/dev/null 2>&1 \
-                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf >/dev/null 2>&1; }; then
-            command -v wkhtmltopdf >/dev/null 2>&1 && return 0
-        fi
-    fi
+    apt_install wkhtmltopdf "the PDF reports" && return 0
     log "no wkhtmltopdf found (install Debian's wkhtmltopdf package): reports print as HTML only"
     return 1
+}
+
+# Install Debian's package $1 (command of the same name) for $2, when running as root with apt-get (updating
+# the package lists once if the first try fails); returns 1 when it could not.
+apt_install() {
+    local package="$1" purpose="$2"
+    [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 || return 1
+    log "installing Debian's $package for $purpose"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null 2>&1 \
+             && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null 2>&1; } || return 1
+    command -v "$package" >/dev/null 2>&1
 }
 
 # OCA addons of the optional bridges (pip install --no-deps: their "odoo"

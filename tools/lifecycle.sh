@@ -63,22 +63,22 @@ fi
 check_log "$workdir/upgrade.log" "the upgrade" || exit 1
 "$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" compare "$snapshot" || exit 1
 
+# uninstall crm_loyalty from $db and check that nothing of it is left ($1 says which uninstall)
+check_uninstall() {
+    "$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" uninstall "$snapshot" >"$workdir/uninstall.log" 2>&1
+    local status=$?
+    grep -v -E "^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|DEBUG) " "$workdir/uninstall.log" | tail -n 30
+    check_log "$workdir/uninstall.log" "$1" || exit 1
+    [ "$status" -eq 0 ] || { log "$1 left records of the module behind"; exit 1; }
+    dropdb --if-exists "$db" >/dev/null 2>&1
+}
+
 log "3. with the helpdesk bridge, uninstall"
 create_database "$workdir/current.conf" "$db" demo "$workdir/bridge.log" crm_loyalty_helpdesk keep || exit 1
-"$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" uninstall "$snapshot" >"$workdir/uninstall.log" 2>&1
-status=$?
-grep -v -E "^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|DEBUG) " "$workdir/uninstall.log" | tail -n 30
-check_log "$workdir/uninstall.log" "the uninstall" || exit 1
-[ "$status" -eq 0 ] || { log "the uninstall left records of the module behind"; exit 1; }
-dropdb --if-exists "$db" >/dev/null 2>&1
+check_uninstall "the uninstall"
 
 log "4. this checkout's demo (its users, payments, visits, tickets) with the bridge, uninstall"
 create_database "$workdir/current.conf" "$db" demo "$workdir/fresh.log" crm_loyalty_helpdesk || exit 1
 "$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" prepare "$snapshot" >/dev/null || exit 1
-"$PYTHON" tools/lifecycle_check.py "$workdir/current.conf" "$db" uninstall "$snapshot" >"$workdir/uninstall.log" 2>&1
-status=$?
-grep -v -E "^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|DEBUG) " "$workdir/uninstall.log" | tail -n 30
-check_log "$workdir/uninstall.log" "the uninstall of this checkout's demo" || exit 1
-[ "$status" -eq 0 ] || { log "the uninstall left records of the module behind"; exit 1; }
-dropdb --if-exists "$db" >/dev/null 2>&1
+check_uninstall "the uninstall of this checkout's demo"
 log "upgrade and uninstall checked in $((SECONDS - started)) s"
