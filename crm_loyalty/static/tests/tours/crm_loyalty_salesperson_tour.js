@@ -35,6 +35,18 @@ registry.category("web_tour.tours").add("crm_loyalty_salesperson_tour", {
             content: "the Loyalty tab lists the score",
             trigger: ".o_field_widget[name=loyalty_score_ids] .o_data_row:contains(Top)",
         },
+        // their annual plan: the year reads as a year, not as an amount
+        ...openLoyaltyMenu("crm_loyalty_target_menu", "open the annual plans"),
+        {
+            content: "the year is written without a thousands separator",
+            trigger: ".o_list_view .o_data_row .o_data_cell[name=year]",
+            run() {
+                const text = this.anchor.textContent.trim();
+                if (!/^\d{4}$/.test(text)) {
+                    throw new Error(`the year reads "${text}"`);
+                }
+            },
+        },
         // a quotation takes the level's badge and pricelist
         ...openMenu("crm.crm_menu_sales", "sale_crm.sale_order_menu_quotations_crm", "open the quotations"),
         { content: "new quotation", trigger: ".o_control_panel_main_buttons button.o_list_button_add", run: "click" },
