@@ -14,6 +14,7 @@ from . import crm_loyalty_level
 from . import crm_loyalty_run
 from . import crm_loyalty_backtest
 from . import crm_loyalty_score
+from . import crm_loyalty_score_since
 from . import crm_loyalty_score_rank
 from . import crm_loyalty_score_payment
 from . import crm_loyalty_wallet

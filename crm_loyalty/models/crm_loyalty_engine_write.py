@@ -254,6 +254,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
     @api.model
     def _loyalty_finish(self, run):
         company = run.company_id
+        run._loyalty_start_finish()
         self.env["crm.loyalty.score"]._loyalty_after_write_back(company, run, run.reference_date)
         counts = self.env["crm.loyalty.score"]._loyalty_level_counts(company)
         self._loyalty_drop_stage(run)

@@ -1,8 +1,14 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .crm_loyalty_history import HISTORY_REASONS
 
@@ -17,6 +23,21 @@ RUN_STEPS = [
     ("finish", "Finishing"),
     ("done", "Done"),
 ]
+
+# a transaction that began this long before the finish step and committed between the step's snapshot and its
+# look at the open transactions would be missed by the watermark: the margin keeps it in
+WATERMARK_MARGIN = "5 minutes"
+
+
+@dataclass(frozen=True)
+class Since:
+    """What the finish step of run ``run_id`` may leave alone: the figures the previous run stored, as of
+    ``reference_date``, still hold for every customer none of whose inputs was written at or after
+    ``watermark`` and whose score run ``run_id`` did not write (see :meth:`CrmLoyaltyRun._loyalty_since`)."""
+
+    watermark: datetime
+    reference_date: date
+    run_id: int
 
 
 class CrmLoyaltyRun(models.Model):
@@ -98,6 +119,60 @@ class CrmLoyaltyRun(models.Model):
         "previous days).",
     )
     history_ids = fields.One2many("crm.loyalty.history", "run_id", string="Level Changes")
+    finish_watermark = fields.Datetime(
+        readonly=True,
+        help="The finish step's figures (payment risk, bands, ...) saw every input written before this time; "
+        "the next run recomputes them only for the customers whose inputs were written since.",
+    )
+    finish_fingerprint = fields.Char(
+        readonly=True,
+        help="Digest of the settings the finish step's figures depend on: when they change, the next run "
+        "recomputes the figures of every customer.",
+    )
+
+    def _loyalty_start_finish(self):
+        """At the start of the finish step: remember its watermark, the start of the oldest transaction still
+        open on the database (a write not yet committed carries a write date at least that old, Odoo's write
+        date being its transaction's start) less a margin, and the digest of the figures' settings."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """SELECT (LEAST(now(), MIN(xact_start)) - %s::interval) AT TIME ZONE 'UTC'
+                     FROM pg_stat_activity
+                    WHERE datname = current_database()""",
+                WATERMARK_MARGIN,
+            )
+        )
+        watermark = self.env.cr.fetchone()[0]
+        settings = self.env["crm.loyalty.score"]._loyalty_finish_settings(self.company_id)
+        digest = hashlib.sha256(json.dumps(settings, default=str, sort_keys=True).encode()).hexdigest()
+        self.write({"finish_watermark": watermark, "finish_fingerprint": digest})
+
+    def _loyalty_since(self):
+        """What the finish step of this run may leave alone (:class:`Since`), or ``None`` when every
+        customer's figures are recomputed: no earlier run of the company stored them with this run's
+        settings, as of this run's date or before, or this run rebuilds the history."""
+        self.ensure_one()
+        if self.history_months or not self.finish_fingerprint:
+            return None
+        previous = self.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "done"),
+                ("finish_watermark", "!=", False),
+                ("id", "!=", self.id),
+            ],
+            order="finish_watermark desc, id desc",
+            limit=1,
+        )
+        if (
+            not previous
+            or previous.finish_fingerprint != self.finish_fingerprint
+            or not previous.reference_date
+            or previous.reference_date > self.reference_date
+        ):
+            return None
+        return Since(previous.finish_watermark, previous.reference_date, self.id)
 
     @api.model
     def _loyalty_recent_fit(self, company, reference_date, max_days):

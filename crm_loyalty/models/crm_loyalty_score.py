@@ -547,7 +547,8 @@ class CrmLoyaltyScore(models.Model):
     @api.model
     def _loyalty_after_write_back(self, company, run, reference_date):
         """Hook: set-based updates of other figures of the scores of ``company`` (e.g. helpdesk statistics
-        in the bridge addon), in the finish step of the run."""
+        in the bridge addon), in the finish step of the run. ``run._loyalty_since()`` tells which customers
+        may be left alone (those whose inputs were not written since the previous run's finish)."""
 
     @api.model
     def _loyalty_level_counts(self, company):

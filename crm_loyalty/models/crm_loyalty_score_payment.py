@@ -3,10 +3,14 @@
 """Credit and payment risk of the scored customers (DOMAIN §3: credit analysis, risk assessment), from
 how their posted invoices were paid: the partial reconciliations of the invoices' receivable lines."""
 
+import logging
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 PAYMENT_GRADES = [
     ("a", "A (pays on time)"),
@@ -74,15 +78,90 @@ class CrmLoyaltyScore(models.Model):
     @api.model
     def _loyalty_after_write_back(self, company, run, reference_date):
         res = super()._loyalty_after_write_back(company, run, reference_date)
-        self._loyalty_update_payment_risk(company, reference_date)
+        self._loyalty_update_payment_risk(company, reference_date, since=run._loyalty_since())
         return res
 
     @api.model
-    def _loyalty_payment_risk_query(self, company, reference_date):
-        """Per commercial partner of ``company``: the payment figures as of ``reference_date``, in one
-        statement over the receivable lines of its posted invoices and their partial reconciliations (amounts
-        in company currency). A reconciliation counts on the date of its later line (``max_date``): one dated
-        after the computation date had not happened yet."""
+    def _loyalty_finish_settings(self, company):
+        settings = super()._loyalty_finish_settings(company)
+        settings["payment"] = [
+            company.loyalty_ranking_months,
+            company.currency_id.id,
+            company.currency_id.rounding,
+            company.currency_id.decimal_places,
+            company.loyalty_payment_b_days,
+            company.loyalty_payment_c_days,
+            company.loyalty_payment_d_days,
+        ]
+        return settings
+
+    @api.model
+    def _loyalty_payment_changed(self, company, since, reference_date):
+        """The partners of ``company`` whose payment figures may differ from those stored as of
+        ``since.reference_date``: an invoice or credit note (its payments and reconciliations write it), a
+        reconciliation, the contact or the score written since the watermark; and when the date moved, an
+        installment falling due on the way or leaving the window, a payment or an invoice dated in between, or
+        something overdue (its delay grows). See :meth:`_loyalty_changed_partners`."""
+        months = company.loyalty_ranking_months
+        params = {
+            "company": company.id,
+            "since": since.watermark,
+            "ref0": since.reference_date,
+            "ref": reference_date,
+            "start0": since.reference_date - relativedelta(months=months),
+            "start": reference_date - relativedelta(months=months),
+        }
+        moved = reference_date > since.reference_date
+        queries = [
+            SQL(
+                """SELECT move.commercial_partner_id FROM account_move move
+                    WHERE move.company_id = %(company)s AND move.move_type IN ('out_invoice', 'out_refund')
+                      AND (move.write_date >= %(since)s OR move.create_date >= %(since)s)""",
+                **params,
+            ),
+            SQL(
+                """SELECT move.commercial_partner_id FROM account_partial_reconcile partial
+                     JOIN account_move_line line ON line.id = partial.debit_move_id
+                     JOIN account_move move ON move.id = line.move_id
+                    WHERE partial.company_id = %(company)s AND move.move_type = 'out_invoice'
+                      AND (partial.create_date >= %(since)s OR partial.write_date >= %(since)s
+                           OR (partial.max_date > %(ref0)s AND partial.max_date <= %(ref)s))""",
+                **params,
+            ),
+            SQL("SELECT partner.id FROM res_partner partner WHERE partner.write_date >= %(since)s", **params),
+        ]
+        if moved:
+            queries += [
+                SQL(
+                    """SELECT move.commercial_partner_id FROM account_move_line line
+                         JOIN account_move move ON move.id = line.move_id
+                        WHERE line.company_id = %(company)s AND line.display_type = 'payment_term'
+                          AND move.move_type = 'out_invoice'
+                          AND (line.date_maturity BETWEEN %(ref0)s AND %(ref)s
+                               OR (line.date_maturity > %(start0)s AND line.date_maturity <= %(start)s))""",
+                    **params,
+                ),
+                SQL(
+                    """SELECT move.commercial_partner_id FROM account_move move
+                        WHERE move.company_id = %(company)s AND move.move_type = 'out_invoice'
+                          AND move.invoice_date > %(ref0)s AND move.invoice_date <= %(ref)s""",
+                    **params,
+                ),
+                SQL(
+                    """SELECT score.partner_id FROM crm_loyalty_score score
+                        WHERE score.company_id = %(company)s AND score.payment_oldest_due_date IS NOT NULL""",
+                    **params,
+                ),
+            ]
+        return self._loyalty_changed_partners(company, since, queries)
+
+    @api.model
+    def _loyalty_payment_risk_query(self, company, reference_date, partners=None):
+        """Per commercial partner of ``company`` (of those the SQL ``partners`` selects, when given): the
+        payment figures as of ``reference_date``, in one statement over the receivable lines of its posted
+        invoices and their partial reconciliations (amounts in company currency). A reconciliation counts on
+        the date of its later line (``max_date``): one dated after the computation date had not happened
+        yet."""
         rounding = company.currency_id.rounding / 2
         return SQL(
             """
@@ -111,6 +190,7 @@ class CrmLoyaltyScore(models.Model):
                    AND line.display_type = 'payment_term'
                    AND line.balance > 0
                    AND line.date_maturity <= %(ref)s
+                   AND %(partners)s
               GROUP BY line.id, move.commercial_partner_id
             ),
             measured AS (
@@ -138,12 +218,16 @@ class CrmLoyaltyScore(models.Model):
             ref=reference_date,
             window_start=reference_date - relativedelta(months=company.loyalty_ranking_months),
             rounding=rounding,
+            partners=SQL("move.commercial_partner_id IN (%s)", partners) if partners else SQL("TRUE"),
         )
 
     @api.model
-    def _loyalty_update_payment_risk(self, company, reference_date):
-        """Write the payment figures and grade of every score of ``company`` in one statement (only the scores
-        whose figures change)."""
+    def _loyalty_update_payment_risk(self, company, reference_date, since=None):
+        """Write the payment figures and grade of the scores of ``company`` in one statement (only the scores
+        whose figures change): of every score, or, with ``since`` (:class:`Since`), of the customers whose
+        inputs changed since (:meth:`_loyalty_payment_changed`).
+
+        :returns: the number of scores written"""
         for model, names in (
             ("account.move", ["company_id", "move_type", "state", "invoice_date", "commercial_partner_id"]),
             ("account.move.line", ["move_id", "display_type", "balance", "date_maturity"]),
@@ -151,6 +235,10 @@ class CrmLoyaltyScore(models.Model):
         ):
             self.env[model].flush_model(names)
         self.flush_model()
+        partners = None
+        if since:
+            partners, count = self._loyalty_payment_changed(company, since, reference_date)
+            _logger.info("Payment risk of company %s: %s customers whose inputs changed", company.id, count)
         self.env.cr.execute(
             SQL(
                 """
@@ -167,7 +255,7 @@ class CrmLoyaltyScore(models.Model):
                            COALESCE(risk.invoices, 0) > 0 OR risk.oldest_due IS NOT NULL AS graded
                       FROM crm_loyalty_score base
                  LEFT JOIN risk ON risk.partner_id = base.partner_id
-                     WHERE base.company_id = %(company)s
+                     WHERE base.company_id = %(company)s AND %(changed)s
                 ),
                 graded AS (
                     SELECT id, invoices, days_late, late_share, max_delay, overdue, oldest_due,
@@ -196,7 +284,8 @@ class CrmLoyaltyScore(models.Model):
                        (graded.invoices, graded.days_late::float8, graded.late_share::float8, graded.max_delay,
                         graded.overdue, graded.oldest_due, graded.grade::varchar)
                 """,
-                query=self._loyalty_payment_risk_query(company, reference_date),
+                query=self._loyalty_payment_risk_query(company, reference_date, partners),
+                changed=SQL("base.partner_id IN (%s)", partners) if partners else SQL("TRUE"),
                 digits=company.currency_id.decimal_places,
                 ref=reference_date,
                 company=company.id,
@@ -205,6 +294,7 @@ class CrmLoyaltyScore(models.Model):
                 d_days=company.loyalty_payment_d_days,
             )
         )
+        written = self.env.cr.rowcount
         self.invalidate_model(
             [
                 "payment_invoice_count",
@@ -216,3 +306,4 @@ class CrmLoyaltyScore(models.Model):
                 "payment_grade",
             ]
         )
+        return written

@@ -4,8 +4,12 @@
 salesperson and sales team, stored with the score; and its band of years of cooperation, business volume,
 company size and lifetime value (``crm.loyalty.band``), set by every run's finish step in one statement."""
 
+import logging
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 SEGMENT_COLUMNS = ["user_id", "team_id", "industry_id", "country_id", "state_id"]
 BAND_COLUMNS = {"tenure": "tenure_band_id", "volume": "volume_band_id", "size": "size_band_id", "clv": "clv_band_id"}
@@ -56,22 +60,72 @@ class CrmLoyaltyScore(models.Model):
     @api.model
     def _loyalty_after_write_back(self, company, run, reference_date):
         res = super()._loyalty_after_write_back(company, run, reference_date)
-        self._loyalty_update_bands(company, reference_date)
+        self._loyalty_update_bands(company, reference_date, since=run._loyalty_since())
         return res
 
     @api.model
-    def _loyalty_update_bands(self, company, reference_date):
-        """Set the segments of every score of ``company`` as of ``reference_date`` in one statement, writing
+    def _loyalty_finish_settings(self, company):
+        settings = super()._loyalty_finish_settings(company)
+        self.env["crm.loyalty.band"].flush_model()
+        self.env.cr.execute("SELECT id, kind, lower_bound, active FROM crm_loyalty_band ORDER BY id")
+        settings["bands"] = self.env.cr.fetchall()
+        return settings
+
+    @api.model
+    def _loyalty_bands_changed(self, company, since, reference_date):
+        """The partners of ``company`` whose segments may differ from those stored as of
+        ``since.reference_date``: the contact or its salesperson written since the watermark (the score's
+        figures are the engine's: it writes the scores whose values changed); and when the date moved, a
+        customer whose years of cooperation crossed the start of a band on the way. See
+        :meth:`_loyalty_changed_partners`."""
+        params = {"company": company.id, "since": since.watermark, "ref0": since.reference_date, "ref": reference_date}
+        queries = [
+            SQL("SELECT partner.id FROM res_partner partner WHERE partner.write_date >= %(since)s", **params),
+            SQL(
+                """SELECT partner.id FROM res_partner partner
+                     JOIN res_users salesperson ON salesperson.id = partner.user_id
+                    WHERE salesperson.write_date >= %(since)s""",
+                **params,
+            ),
+        ]
+        if reference_date != since.reference_date:
+            queries.append(
+                SQL(
+                    """SELECT score.partner_id FROM crm_loyalty_score score
+                        WHERE score.company_id = %(company)s AND score.invoice_count > 0
+                          AND EXISTS (SELECT 1 FROM crm_loyalty_band band
+                                       WHERE band.kind = 'tenure' AND band.active
+                                         AND band.lower_bound
+                                             BETWEEN LEAST(%(ref0)s::date - score.first_invoice_date,
+                                                           %(ref)s::date - score.first_invoice_date) / 365.25
+                                                 AND GREATEST(%(ref0)s::date - score.first_invoice_date,
+                                                              %(ref)s::date - score.first_invoice_date) / 365.25)""",
+                    **params,
+                )
+            )
+        return self._loyalty_changed_partners(company, since, queries)
+
+    @api.model
+    def _loyalty_update_bands(self, company, reference_date, since=None):
+        """Set the segments of the scores of ``company`` as of ``reference_date`` in one statement, writing
         only the scores whose segments change: the four bands, and the customer's salesperson, team, industry,
         country and state (the engine inserts scores in bulk, past the ORM's related fields; afterwards they
         follow the contact through the ORM). A customer never invoiced has no band of tenure, volume or value;
-        one whose employees are not known has no size band."""
+        one whose employees are not known has no size band. Every score, or with ``since``
+        (:class:`Since`), those whose inputs changed since (:meth:`_loyalty_bands_changed`).
+
+        :returns: the number of scores written"""
         self.flush_model(["company_id", "partner_id", "first_invoice_date", "revenue_window", "clv", "invoice_count"])
         self.env["res.partner"].flush_model(
             ["loyalty_employee_count", "user_id", "industry_id", "country_id", "state_id"]
         )
         self.env["res.users"].flush_model(["sale_team_id"])
         self.env["crm.loyalty.band"].flush_model()
+        changed = SQL("TRUE")
+        if since:
+            partners, count = self._loyalty_bands_changed(company, since, reference_date)
+            _logger.info("Segments of company %s: %s customers whose inputs changed", company.id, count)
+            changed = SQL("score.partner_id IN (%s)", partners)
         self.env.cr.execute(
             SQL(
                 """
@@ -92,7 +146,7 @@ class CrmLoyaltyScore(models.Model):
                       FROM crm_loyalty_score score
                       JOIN res_partner partner ON partner.id = score.partner_id
                  LEFT JOIN res_users salesperson ON salesperson.id = partner.user_id
-                     WHERE score.company_id = %(company)s
+                     WHERE score.company_id = %(company)s AND %(changed)s
                 ),
                 banded AS (
                     SELECT scores.id, scores.user_id, scores.team_id, scores.industry_id, scores.country_id,
@@ -126,6 +180,7 @@ class CrmLoyaltyScore(models.Model):
                 """,
                 ref=reference_date,
                 company=company.id,
+                changed=changed,
             )
         )
         changed = self.env.cr.rowcount

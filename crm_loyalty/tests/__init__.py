@@ -18,3 +18,4 @@ from . import test_segments
 from . import test_reports
 from . import test_walls
 from . import test_attacks
+from . import test_finish_since
