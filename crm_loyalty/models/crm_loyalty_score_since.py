@@ -21,9 +21,10 @@ class CrmLoyaltyScore(models.Model):
     @api.model
     def _loyalty_changed_partners(self, company, since, queries):
         """Collect in a temporary table the partners that the SQL ``queries`` select (one column of partner
-        ids each), together with the partners whose score the run wrote (those whose values changed; the
-        engine stamps them with its run) or that was created or written at or after the watermark of
-        ``since`` (a manual change).
+        ids each), together with the partners whose score the run wrote: the engine writes a score when its
+        values changed, and stamps it with its run (not by its write date: the engine writes in bulk with the
+        server's clock, and a run a few minutes after the previous one would see every score as changed).
+        Only the engine writes the values and creates the scores.
 
         :returns: ``(SQL selecting their partner_id, their number)``
         """
@@ -32,9 +33,8 @@ class CrmLoyaltyScore(models.Model):
         scores = SQL(
             """SELECT score.partner_id FROM crm_loyalty_score score
                 WHERE score.company_id = %(company)s
-                  AND (score.run_id = %(run)s OR score.write_date >= %(since)s OR score.create_date >= %(since)s)""",
+                  AND score.run_id = %(run)s""",
             company=company.id,
-            since=since.watermark,
             run=since.run_id,
         )
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(CHANGED_TABLE)))

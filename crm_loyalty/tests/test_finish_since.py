@@ -76,7 +76,7 @@ class TestFinishSince(LoyaltyCommon):
         """What the test wrote so far was written yesterday, and the runs' watermark is an hour old: what the
         test writes next is what changed since (everything in a test shares one transaction, so one date)."""
         self.env.flush_all()
-        for table in AGED_TABLES + ["crm_loyalty_score"]:
+        for table in AGED_TABLES:
             self.env.cr.execute(
                 SQL(
                     """UPDATE %s SET write_date = (now() AT TIME ZONE 'UTC') - INTERVAL '1 day',
@@ -106,7 +106,7 @@ class TestFinishSince(LoyaltyCommon):
         self.assertEqual(self._score(self.payer).payment_overdue_amount, 1000.0)
         self._age_everything()
         self._pay(self.invoice["payer"], 1000.0, self.today)
-        self._invoices([{"partner": self.buyer, "amount": 250.0, "date": self.today}])
+        self._invoices([{"partner": self.buyer, "amount": 10000.0, "date": self.today}])
         self.grown.loyalty_employee_count = 60
         self.handed.user_id = self.other_seller
         # a payment taken back: no partial reconciliation left, the same revenue (the engine writes no score)
@@ -120,12 +120,14 @@ class TestFinishSince(LoyaltyCommon):
         self.assertIn(self.undone, paying, "taking a payment back writes the invoice")
         segments = self._changed("_loyalty_bands_changed", since, self.today)
         self.assertTrue((self.grown | self.handed) <= segments)
+        self.assertIn(self.buyer, segments, "the run wrote its score: its revenue changed")
         self.assertNotIn(self.quiet, paying | segments, "nothing of it was written")
         # the figures of the changed customers are those of today
         self.assertEqual(self._score(self.payer).payment_overdue_amount, 0.0)
         self.assertEqual(self._score(self.undone).payment_overdue_amount, 100.0)
         self.assertEqual(self._score(self.grown).size_band_id.lower_bound, 50)
         self.assertEqual(self._score(self.handed).user_id, self.other_seller)
+        self.assertEqual(self._score(self.buyer).volume_band_id.lower_bound, 10000)
         self._assert_as_full()
 
     def test_next_run_after_the_date_moved(self):
