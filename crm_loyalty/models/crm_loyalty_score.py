@@ -154,6 +154,7 @@ class CrmLoyaltyScore(models.Model):
         "crm.loyalty.run",
         string="Last Changed By",
         readonly=True,
+        index=True,  # the finish step reads the scores its run wrote; a run's deletion empties it
         ondelete="set null",
         check_company=True,
         help="The last run that changed these figures; runs write only the scores whose values changed.",

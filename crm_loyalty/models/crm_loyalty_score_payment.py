@@ -218,7 +218,15 @@ class CrmLoyaltyScore(models.Model):
             ref=reference_date,
             window_start=reference_date - relativedelta(months=company.loyalty_ranking_months),
             rounding=rounding,
-            partners=SQL("move.commercial_partner_id IN (%s)", partners) if partners else SQL("TRUE"),
+            # through the contacts (the moves' partner is indexed, their commercial partner is not)
+            partners=SQL(
+                """move.commercial_partner_id IN (%(partners)s)
+                   AND move.partner_id IN (SELECT contact.id FROM res_partner contact
+                                            WHERE contact.commercial_partner_id IN (%(partners)s))""",
+                partners=partners,
+            )
+            if partners
+            else SQL("TRUE"),
         )
 
     @api.model
