@@ -190,6 +190,14 @@ def margin_percent(revenue, margin):
     return out
 
 
+def _as_datetime(values):
+    """``values`` as datetime64: as they are when they already are (``pd.to_datetime`` would iterate over a
+    sample of them, one Python object each, to decide on a cache: a tenth of a second at 100,000 customers)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    return pd.to_datetime(values)
+
+
 def customer_metrics(frame, reference_date):
     """Tenure, recency and average invoice value.
 
@@ -200,8 +208,8 @@ def customer_metrics(frame, reference_date):
         never invoiced) and ``avg_invoice_value`` (float, 0 when no invoice)
     """
     ref = pd.Timestamp(reference_date)
-    first = pd.to_datetime(frame["first_invoice_date"])
-    last = pd.to_datetime(frame["last_invoice_date"])
+    first = _as_datetime(frame["first_invoice_date"])
+    last = _as_datetime(frame["last_invoice_date"])
     count = frame["invoice_count"].fillna(0).to_numpy(dtype=float)
     lifetime = np.nan_to_num(frame["revenue_lifetime"].to_numpy(dtype=float))
     avg = np.zeros_like(lifetime)

@@ -3,14 +3,10 @@
 """Credit and payment risk of the scored customers (DOMAIN §3: credit analysis, risk assessment), from
 how their posted invoices were paid: the partial reconciliations of the invoices' receivable lines."""
 
-import logging
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 PAYMENT_GRADES = [
     ("a", "A (pays on time)"),
@@ -96,12 +92,12 @@ class CrmLoyaltyScore(models.Model):
         return settings
 
     @api.model
-    def _loyalty_payment_changed(self, company, since, reference_date):
+    def _loyalty_changed_queries(self, company, since, reference_date):
         """The partners of ``company`` whose payment figures may differ from those stored as of
-        ``since.reference_date``: an invoice or credit note (its payments and reconciliations write it), a
-        reconciliation, the contact or the score written since the watermark; and when the date moved, an
+        ``since.reference_date``: an invoice or credit note (its payments and reconciliations write it) or a
+        reconciliation written since the watermark; and when the date moved, an
         installment falling due on the way or leaving the window, a payment or an invoice dated in between, or
-        something overdue (its delay grows). See :meth:`_loyalty_changed_partners`."""
+        something overdue (its delay grows)."""
         months = company.loyalty_ranking_months
         params = {
             "company": company.id,
@@ -112,7 +108,8 @@ class CrmLoyaltyScore(models.Model):
             "start": reference_date - relativedelta(months=months),
         }
         moved = reference_date > since.reference_date
-        queries = [
+        queries = super()._loyalty_changed_queries(company, since, reference_date)
+        queries += [
             SQL(
                 """SELECT move.commercial_partner_id FROM account_move move
                     WHERE move.company_id = %(company)s AND move.move_type IN ('out_invoice', 'out_refund')
@@ -128,7 +125,6 @@ class CrmLoyaltyScore(models.Model):
                            OR (partial.max_date > %(ref0)s AND partial.max_date <= %(ref)s))""",
                 **params,
             ),
-            SQL("SELECT partner.id FROM res_partner partner WHERE partner.write_date >= %(since)s", **params),
         ]
         if moved:
             queries += [
@@ -153,7 +149,7 @@ class CrmLoyaltyScore(models.Model):
                     **params,
                 ),
             ]
-        return self._loyalty_changed_partners(company, since, queries)
+        return queries
 
     @api.model
     def _loyalty_payment_risk_query(self, company, reference_date, partners=None):
@@ -233,7 +229,7 @@ class CrmLoyaltyScore(models.Model):
     def _loyalty_update_payment_risk(self, company, reference_date, since=None):
         """Write the payment figures and grade of the scores of ``company`` in one statement (only the scores
         whose figures change): of every score, or, with ``since`` (:class:`Since`), of the customers whose
-        inputs changed since (:meth:`_loyalty_payment_changed`).
+        inputs changed since (:meth:`_loyalty_changed_partners`).
 
         :returns: the number of scores written"""
         for model, names in (
@@ -245,8 +241,7 @@ class CrmLoyaltyScore(models.Model):
         self.flush_model()
         partners = None
         if since:
-            partners, count = self._loyalty_payment_changed(company, since, reference_date)
-            _logger.info("Payment risk of company %s: %s customers whose inputs changed", company.id, count)
+            partners, _count = self._loyalty_changed_partners(company, since, reference_date)
         self.env.cr.execute(
             SQL(
                 """

@@ -4,12 +4,8 @@
 salesperson and sales team, stored with the score; and its band of years of cooperation, business volume,
 company size and lifetime value (``crm.loyalty.band``), set by every run's finish step in one statement."""
 
-import logging
-
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 SEGMENT_COLUMNS = ["user_id", "team_id", "industry_id", "country_id", "state_id"]
 BAND_COLUMNS = {"tenure": "tenure_band_id", "volume": "volume_band_id", "size": "size_band_id", "clv": "clv_band_id"}
@@ -72,22 +68,12 @@ class CrmLoyaltyScore(models.Model):
         return settings
 
     @api.model
-    def _loyalty_bands_changed(self, company, since, reference_date):
+    def _loyalty_changed_queries(self, company, since, reference_date):
         """The partners of ``company`` whose segments may differ from those stored as of
-        ``since.reference_date``: the contact or its salesperson written since the watermark (the score's
-        figures are the engine's: it writes the scores whose values changed); and when the date moved, a
-        customer whose years of cooperation crossed the start of a band on the way. See
-        :meth:`_loyalty_changed_partners`."""
-        params = {"company": company.id, "since": since.watermark, "ref0": since.reference_date, "ref": reference_date}
-        queries = [
-            SQL("SELECT partner.id FROM res_partner partner WHERE partner.write_date >= %(since)s", **params),
-            SQL(
-                """SELECT partner.id FROM res_partner partner
-                     JOIN res_users salesperson ON salesperson.id = partner.user_id
-                    WHERE salesperson.write_date >= %(since)s""",
-                **params,
-            ),
-        ]
+        ``since.reference_date`` besides those of the base (the contact written: its employees; the score
+        written: its revenue and value; the salesperson, team, industry and country follow the contact through
+        the ORM): when the date moved, a customer whose years of cooperation crossed the start of a band."""
+        queries = super()._loyalty_changed_queries(company, since, reference_date)
         if reference_date != since.reference_date:
             queries.append(
                 SQL(
@@ -100,10 +86,12 @@ class CrmLoyaltyScore(models.Model):
                                                            %(ref)s::date - score.first_invoice_date) / 365.25
                                                  AND GREATEST(%(ref0)s::date - score.first_invoice_date,
                                                               %(ref)s::date - score.first_invoice_date) / 365.25)""",
-                    **params,
+                    company=company.id,
+                    ref0=since.reference_date,
+                    ref=reference_date,
                 )
             )
-        return self._loyalty_changed_partners(company, since, queries)
+        return queries
 
     @api.model
     def _loyalty_update_bands(self, company, reference_date, since=None):
@@ -112,7 +100,7 @@ class CrmLoyaltyScore(models.Model):
         country and state (the engine inserts scores in bulk, past the ORM's related fields; afterwards they
         follow the contact through the ORM). A customer never invoiced has no band of tenure, volume or value;
         one whose employees are not known has no size band. Every score, or with ``since``
-        (:class:`Since`), those whose inputs changed since (:meth:`_loyalty_bands_changed`).
+        (:class:`Since`), those whose inputs changed since (:meth:`_loyalty_changed_partners`).
 
         :returns: the number of scores written"""
         self.flush_model(["company_id", "partner_id", "first_invoice_date", "revenue_window", "clv", "invoice_count"])
@@ -123,8 +111,7 @@ class CrmLoyaltyScore(models.Model):
         self.env["crm.loyalty.band"].flush_model()
         changed = SQL("TRUE")
         if since:
-            partners, count = self._loyalty_bands_changed(company, since, reference_date)
-            _logger.info("Segments of company %s: %s customers whose inputs changed", company.id, count)
+            partners, _count = self._loyalty_changed_partners(company, since, reference_date)
             changed = SQL("score.partner_id IN (%s)", partners)
         self.env.cr.execute(
             SQL(

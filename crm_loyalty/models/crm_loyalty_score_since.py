@@ -3,8 +3,12 @@
 """The customers whose figures of the finish step (payment risk, bands, ...) may have changed since the
 previous run: the nightly run recomputes those figures for them only (``crm.loyalty.run._loyalty_since``)."""
 
+import logging
+
 from odoo import api, models
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 CHANGED_TABLE = "crm_loyalty_changed"
 
@@ -19,34 +23,49 @@ class CrmLoyaltyScore(models.Model):
         return {}
 
     @api.model
-    def _loyalty_changed_partners(self, company, since, queries):
-        """Collect in a temporary table the partners that the SQL ``queries`` select (one column of partner
-        ids each), together with the partners whose score the run wrote: the engine writes a score when its
-        values changed, and stamps it with its run (not by its write date: the engine writes in bulk with the
-        server's clock, and a run a few minutes after the previous one would see every score as changed).
-        Only the engine writes the values and creates the scores.
+    def _loyalty_changed_queries(self, company, since, reference_date):
+        """Hook: SQL queries (one column of partner ids each) of the customers of ``company`` whose figures
+        of the finish step may differ from those stored as of ``since.reference_date`` (:class:`Since`), each
+        figure adding the inputs it reads. Here: the contacts written since the watermark, and the customers
+        whose score the run wrote. The engine writes a
+        score when its values changed and stamps it with its run (not by its write date: the engine writes in
+        bulk with the server's clock, and a run a few minutes after the previous one would see every score as
+        changed); only the engine writes the values and creates the scores."""
+        return [
+            SQL("SELECT partner.id FROM res_partner partner WHERE partner.write_date >= %s", since.watermark),
+            SQL(
+                "SELECT score.partner_id FROM crm_loyalty_score score WHERE score.company_id = %s AND score.run_id = %s",  # noqa: E501
+                company.id,
+                since.run_id,
+            ),
+        ]
+
+    @api.model
+    def _loyalty_changed_partners(self, company, since, reference_date):
+        """The customers whose figures of the finish step may have changed (:meth:`_loyalty_changed_queries`),
+        collected once per run in a temporary table that every figure of the step reads.
 
         :returns: ``(SQL selecting their partner_id, their number)``
         """
         cr = self.env.cr
-        self.env.flush_all()  # the write dates of every model the queries read
-        scores = SQL(
-            """SELECT score.partner_id FROM crm_loyalty_score score
-                WHERE score.company_id = %(company)s
-                  AND score.run_id = %(run)s""",
-            company=company.id,
-            run=since.run_id,
-        )
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(CHANGED_TABLE)))
-        cr.execute(
-            SQL(
-                """CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS
-                   SELECT partner_id FROM (%(union)s) AS changed(partner_id) WHERE partner_id IS NOT NULL""",
-                table=SQL.identifier(CHANGED_TABLE),
-                union=SQL(" UNION ").join([scores, *queries]),
+        table = SQL.identifier(f"{CHANGED_TABLE}_{int(since.run_id)}")
+        cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{CHANGED_TABLE}_{int(since.run_id)}"))
+        if not cr.fetchone()[0]:
+            self.env.flush_all()  # the write dates of every model the queries read
+            queries = self._loyalty_changed_queries(company, since, reference_date)
+            cr.execute(
+                SQL(
+                    """CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS
+                       SELECT partner_id FROM (%(union)s) AS changed(partner_id) WHERE partner_id IS NOT NULL""",
+                    table=table,
+                    union=SQL(" UNION ").join(queries),
+                )
             )
-        )
-        count = cr.rowcount
-        cr.execute(SQL("CREATE UNIQUE INDEX ON %s (partner_id)", SQL.identifier(CHANGED_TABLE)))
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(CHANGED_TABLE)))
-        return SQL("SELECT partner_id FROM %s", SQL.identifier(CHANGED_TABLE)), count
+            count = cr.rowcount
+            cr.execute(SQL("CREATE UNIQUE INDEX ON %s (partner_id)", table))
+            cr.execute(SQL("ANALYZE %s", table))
+            _logger.info("Finish step of run %s: %s customers whose inputs changed", since.run_id, count)
+        else:
+            cr.execute(SQL("SELECT COUNT(*) FROM %s", table))
+            count = cr.fetchone()[0]
+        return SQL("SELECT partner_id FROM %s", table), count

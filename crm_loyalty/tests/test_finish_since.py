@@ -44,6 +44,7 @@ class TestFinishSince(LoyaltyCommon):
         cls.falling_due = cls._partner("Falls Due")
         cls.veteran = cls._partner("One Year Now")
         cls.undone = cls._partner("Payment Undone")
+        cls.costly = cls._partner("Its Product Costs More")
         invoices = cls._invoices(
             [
                 {"partner": cls.payer, "amount": 1000.0, "date": date(2025, 3, 1), "due": date(2025, 3, 31)},
@@ -57,7 +58,8 @@ class TestFinishSince(LoyaltyCommon):
                 # falls due between the two dates
                 {"partner": cls.falling_due, "amount": 300.0, "date": date(2025, 5, 1), "due": date(2025, 6, 1)},
                 # 0.97 years of cooperation on 2025-05-20, 1.08 on 2025-06-30
-                {"partner": cls.veteran, "amount": 200.0, "date": date(2024, 6, 1), "due": date(2024, 6, 1)},
+                # in the window at both dates (due after 2024-06-30)
+                {"partner": cls.veteran, "amount": 200.0, "date": date(2024, 6, 1), "due": date(2024, 8, 1)},
                 {"partner": cls.undone, "amount": 100.0, "date": date(2025, 2, 1), "due": date(2025, 3, 3)},
             ]
         )
@@ -67,7 +69,8 @@ class TestFinishSince(LoyaltyCommon):
         cls._pay(cls.invoice["handed"], 700.0, date(2025, 3, 3))
         cls._pay(cls.invoice["quiet"], 600.0, date(2025, 2, 1))
         cls._pay(invoices[6], 400.0, date(2024, 7, 10))  # 30 days late
-        cls._pay(invoices[8], 200.0, date(2024, 6, 1))
+        cls._pay(invoices[8], 200.0, date(2024, 8, 1))
+        cls._invoices([{"partner": cls.costly, "amount": 100.0, "date": date(2025, 2, 1), "product": cls.product_cost}])
         cls.invoice["undone"] = invoices[9]
         cls._pay(invoices[9], 100.0, date(2025, 3, 3))
         cls.scores = cls.env["crm.loyalty.score"]
@@ -90,8 +93,8 @@ class TestFinishSince(LoyaltyCommon):
         )
         self.env.invalidate_all()
 
-    def _changed(self, method, since, reference_date):
-        query, _count = getattr(self.scores, method)(self.company, since, reference_date)
+    def _changed(self, since, reference_date):
+        query, _count = self.scores._loyalty_changed_partners(self.company, since, reference_date)
         self.env.cr.execute(query)
         return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
 
@@ -111,17 +114,18 @@ class TestFinishSince(LoyaltyCommon):
         self.handed.user_id = self.other_seller
         # a payment taken back: no partial reconciliation left, the same revenue (the engine writes no score)
         self.invoice["undone"].line_ids.filtered("reconciled").remove_move_reconcile()
+        # no invoice written, yet the run writes the score (its margin)
+        self.product_cost.standard_price = 90.0
         second = self._recompute()
         since = second._loyalty_since()
         self.assertEqual(since, Since(first.finish_watermark, self.today, second.id), "based on the first run")
-        paying = self._changed("_loyalty_payment_changed", since, self.today)
-        self.assertIn(self.payer, paying, "a payment writes the invoice")
-        self.assertIn(self.buyer, paying)
-        self.assertIn(self.undone, paying, "taking a payment back writes the invoice")
-        segments = self._changed("_loyalty_bands_changed", since, self.today)
-        self.assertTrue((self.grown | self.handed) <= segments)
-        self.assertIn(self.buyer, segments, "the run wrote its score: its revenue changed")
-        self.assertNotIn(self.quiet, paying | segments, "nothing of it was written")
+        changed = self._changed(since, self.today)
+        self.assertIn(self.payer, changed, "a payment writes the invoice")
+        self.assertIn(self.undone, changed, "taking a payment back writes the invoice")
+        self.assertIn(self.buyer, changed, "the run wrote its score: its revenue changed")
+        self.assertIn(self.costly, changed, "the run wrote its score: its margin changed")
+        self.assertTrue((self.grown | self.handed) <= changed, "the contact was written")
+        self.assertNotIn(self.quiet, changed, "nothing of it was written")
         # the figures of the changed customers are those of today
         self.assertEqual(self._score(self.payer).payment_overdue_amount, 0.0)
         self.assertEqual(self._score(self.undone).payment_overdue_amount, 100.0)
@@ -139,15 +143,13 @@ class TestFinishSince(LoyaltyCommon):
         run = self.env["crm.loyalty.run"].search([], limit=1, order="id desc")
         since = Since(run.finish_watermark, self.earlier, run_id=0)  # no run wrote a score
         # nothing was written since: what the date alone changes
-        paying = self._changed("_loyalty_payment_changed", since, self.today)
+        changed = self._changed(since, self.today)
         self.assertTrue(
-            (self.debtor | self.leaving | self.falling_due) <= paying,
+            (self.debtor | self.leaving | self.falling_due) <= changed,
             "overdue (its delay grows), an installment leaving the window, one falling due",
         )
-        self.assertNotIn(self.quiet, paying)
-        segments = self._changed("_loyalty_bands_changed", since, self.today)
-        self.assertIn(self.veteran, segments, "a year of cooperation on the way")
-        self.assertNotIn(self.quiet, segments)
+        self.assertIn(self.veteran, changed, "a year of cooperation on the way")
+        self.assertNotIn(self.quiet, changed)
         self._recompute()
         self.assertFalse(self._score(self.leaving).payment_invoice_count)
         self.assertEqual(self._score(self.veteran).tenure_band_id.lower_bound, 1)
@@ -163,7 +165,7 @@ class TestFinishSince(LoyaltyCommon):
         self.assertEqual(
             self.scores._loyalty_update_payment_risk(self.company, self.today, since=since),
             5,
-            "two overdue (payer, debtor), two leaving the window (leaving, veteran), one falling due",
+            "three overdue (payer, debtor, costly), one leaving the window, one falling due",
         )
         self.assertEqual(self.scores._loyalty_update_bands(self.company, self.today, since=since), 1, "veteran")
         self.assertEqual(self._score(self.debtor).payment_days_late, 90.0)
