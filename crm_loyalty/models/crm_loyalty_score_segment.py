@@ -112,7 +112,8 @@ class CrmLoyaltyScore(models.Model):
         changed = SQL("TRUE")
         if since:
             partners, _count = self._loyalty_changed_partners(company, since, reference_date)
-            changed = SQL("score.partner_id IN (%s)", partners)
+            if partners:
+                changed = SQL("score.partner_id IN (%s)", partners)
         self.env.cr.execute(
             SQL(
                 """

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 CHANGED_TABLE = "crm_loyalty_changed"
+EVERYONE_SHARE = 0.25  # more changed customers than this share of them: recompute every customer
 
 
 class CrmLoyaltyScore(models.Model):
@@ -45,7 +46,9 @@ class CrmLoyaltyScore(models.Model):
         """The customers whose figures of the finish step may have changed (:meth:`_loyalty_changed_queries`),
         collected once per run in a temporary table that every figure of the step reads.
 
-        :returns: ``(SQL selecting their partner_id, their number)``
+        :returns: ``(SQL selecting their partner_id, their number)``, or ``(None, their number)`` when they
+            are more than a quarter of the company's customers (the figures' statements over every customer
+            are then cheaper than looking each one up: a run whose date moved after a long pause)
         """
         cr = self.env.cr
         table = SQL.identifier(f"{CHANGED_TABLE}_{int(since.run_id)}")
@@ -68,4 +71,7 @@ class CrmLoyaltyScore(models.Model):
         else:
             cr.execute(SQL("SELECT COUNT(*) FROM %s", table))
             count = cr.fetchone()[0]
+        cr.execute(SQL("SELECT COUNT(*) FROM crm_loyalty_score WHERE company_id = %s", company.id))
+        if count > cr.fetchone()[0] * EVERYONE_SHARE:
+            return None, count
         return SQL("SELECT partner_id FROM %s", table), count

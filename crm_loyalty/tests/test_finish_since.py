@@ -15,6 +15,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
 from ..models import crm_loyalty_run as run_module
+from ..models import crm_loyalty_score_since as since_module
 from ..models.crm_loyalty_run import Since
 from .common import LoyaltyCommon
 
@@ -74,6 +75,13 @@ class TestFinishSince(LoyaltyCommon):
         cls.invoice["undone"] = invoices[9]
         cls._pay(invoices[9], 100.0, date(2025, 3, 3))
         cls.scores = cls.env["crm.loyalty.score"]
+
+    def setUp(self):
+        super().setUp()
+        # a dozen customers: a few changed ones are more than a quarter of them; look each one up all the same
+        everyone = patch.object(since_module, "EVERYONE_SHARE", 1.0)
+        everyone.start()
+        self.addCleanup(everyone.stop)
 
     def _age_everything(self):
         """What the test wrote so far was written yesterday, and the runs' watermark is an hour old: what the
@@ -173,6 +181,18 @@ class TestFinishSince(LoyaltyCommon):
         self.assertEqual(self._score(self.veteran).tenure_band_id.lower_bound, 1)
         self.assertFalse(self._score(self.leaving).payment_invoice_count)
         self._assert_as_full()
+
+    def test_every_customer_when_most_changed(self):
+        run = self._recompute(date=self.earlier)
+        self._age_everything()
+        since = Since(run.finish_watermark, self.earlier, run_id=0)
+        partners, count = self.scores._loyalty_changed_partners(self.company, since, self.today)
+        self.assertTrue(partners)
+        share = (count - 0.5) / self.scores.search_count([("company_id", "=", self.company.id)])
+        with patch.object(since_module, "EVERYONE_SHARE", share):
+            partners, same = self.scores._loyalty_changed_partners(self.company, since, self.today)
+        self.assertEqual(same, count)
+        self.assertIsNone(partners, "more than the share: every customer's statement")
 
     def test_every_customer_when_the_settings_or_the_date_say_so(self):
         self._recompute()
