@@ -71,7 +71,10 @@ class CrmLoyaltyScore(models.Model):
         else:
             cr.execute(SQL("SELECT COUNT(*) FROM %s", table))
             count = cr.fetchone()[0]
-        cr.execute(SQL("SELECT COUNT(*) FROM crm_loyalty_score WHERE company_id = %s", company.id))
-        if count > cr.fetchone()[0] * EVERYONE_SHARE:
+        # the customers the run scored (its compute step counted them), else those with a score
+        total = self.env["crm.loyalty.run"].browse(since.run_id).exists().partner_count
+        if not total:
+            total = self.search_count([("company_id", "=", company.id)])
+        if count > total * EVERYONE_SHARE:
             return None, count
         return SQL("SELECT partner_id FROM %s", table), count
