@@ -3,7 +3,7 @@
 {
     "name": "Customer Loyalty Pyramid",
     "summary": "Customer pyramid, profit classes and level history computed from posted invoices",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-loyalty/crm_loyalty",
     "author": "crm_loyalty developers",

@@ -100,7 +100,33 @@ def rank_customers(frame):
     return ranked
 
 
-def assign_levels(frame, shares):
+def level_bounds(counts):
+    """1-based ranks ``(first, last)`` of each ranked level for the ``counts`` of :func:`cut_counts`
+    (``first > last`` for a level with nobody)."""
+    bounds = {}
+    placed = 0
+    for code in RANKED_CODES:
+        bounds[code] = (placed + 1, placed + counts[code])
+        placed += counts[code]
+    return bounds
+
+
+def margin_ranks(counts, margin_percent):
+    """Width in ranks of the margin of each cut: ``{(upper, lower): ranks}`` for the three cuts between
+    adjacent ranked levels, ``ceil(margin_percent % x the smaller of the two levels' counts)``: with 200
+    active customers (2 / 8 / 30 / 160) and 5 %, 1 rank at the Top / Big and Big / Medium cuts, 2 at the
+    Medium / Small cut; 0 % gives no margin."""
+    margin = float(margin_percent or 0.0)
+    if not np.isfinite(margin) or margin < 0 or margin > 50:
+        raise PyramidConfigError(f"The margin of the level cuts must be between 0% and 50% (got {margin_percent}).")
+    hundredths = _to_hundredths(margin)
+    return {
+        (upper, lower): -(-min(counts[upper], counts[lower]) * hundredths // 100_00)
+        for upper, lower in zip(RANKED_CODES, RANKED_CODES[1:], strict=False)
+    }
+
+
+def assign_levels(frame, shares, previous=None, margin_percent=0.0):
     """Pyramid level code and rank for every customer.
 
     :param frame: DataFrame, one row per customer, with columns
@@ -110,13 +136,25 @@ def assign_levels(frame, shares):
         ``is_active`` (bool: a posted invoice in the activity window) and
         ``in_pipeline`` (bool: open opportunity or quotation / sale order)
     :param shares: mapping ``code -> percent`` of the four ranked levels
-    :returns: DataFrame indexed like ``frame`` with ``level_code`` (str) and
-        ``rank`` (int, 0 for customers that are not active)
+    :param previous: optional Series ``partner id -> level code`` of the
+        customers' levels before (the previous run, the previous month-end)
+    :param margin_percent: margin of each cut (see :func:`margin_ranks`)
+    :returns: DataFrame indexed like ``frame`` with ``level_code`` (str),
+        ``rank`` (int, 0 for customers that are not active) and ``kept``
+        (bool: the customer keeps its previous ranked level although its
+        rank is past a cut, by no more than the cut's margin)
 
     Active customers are ranked and cut by :func:`cut_counts`; a customer with
     zero or negative window revenue is never above Small. Customers invoiced
     before but not active are Inactive; never invoiced with a pipeline,
     Prospect; everyone else, Suspect.
+
+    No flip-flop: an active customer whose previous level was a ranked one
+    keeps it while its rank stays within that level's ranks widened by the
+    margin of each of its cuts; past them it takes the level its rank gives.
+    So a customer at the edge does not go down and up again when the ranks
+    around it move a little, and each level holds its share within the
+    margins of its cuts.
     """
     validate_shares(shares)
     result = pd.DataFrame(index=frame.index)
@@ -129,6 +167,7 @@ def assign_levels(frame, shares):
         np.where(invoiced, "inactive", np.where(pipeline, "prospect", "suspect")),
     ).astype(object)
     ranks = np.zeros(len(frame), dtype=np.int64)
+    kept = np.zeros(len(frame), dtype=bool)
 
     active_positions = np.flatnonzero(active)
     if len(active_positions):
@@ -140,13 +179,34 @@ def assign_levels(frame, shares):
             np.array(RANKED_CODES, dtype=object),
             [counts[code] for code in RANKED_CODES],
         )
-        ranked_codes[ranked["revenue_window"].to_numpy() <= 0] = "small"
+        positive = ranked["revenue_window"].to_numpy() > 0
+        ranked_codes[~positive] = "small"
+        margins = margin_ranks(counts, margin_percent)
+        if previous is not None and len(previous) and any(margins.values()):
+            before = previous.reindex(ranked["partner_id"].to_numpy()).to_numpy(dtype=object)
+            rank = ranked["rank"].to_numpy()
+            stay = np.zeros(len(ranked), dtype=bool)
+            bounds = level_bounds(counts)
+            for position, code in enumerate(RANKED_CODES):
+                if not counts[code]:
+                    continue
+                first, last = bounds[code]
+                above = margins[(RANKED_CODES[position - 1], code)] if position else 0
+                below = margins[(code, RANKED_CODES[position + 1])] if position + 1 < len(RANKED_CODES) else 0
+                # never above Small without revenue in the window
+                stay |= (
+                    (before == code) & (rank >= first - above) & (rank <= last + below) & (positive | (code == "small"))
+                )
+            stay &= before != ranked_codes
+            ranked_codes[stay] = before[stay]
+            kept[ranked["_pos"].to_numpy()[stay]] = True
         positions = ranked["_pos"].to_numpy()
         codes[positions] = ranked_codes
         ranks[positions] = ranked["rank"].to_numpy()
 
     result["level_code"] = codes
     result["rank"] = ranks
+    result["kept"] = kept
     return result
 
 

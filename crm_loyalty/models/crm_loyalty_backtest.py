@@ -151,7 +151,7 @@ class CrmLoyaltyBacktest(models.Model):
         levels = None
         if len(days) and (days["day"] <= pd.Timestamp(cutoff)).any():
             # the pyramid as it was at the cut-off: the prediction is the one a user had then
-            levels = self.env["crm.loyalty.engine"]._loyalty_levels_at(company, data, cutoff)
+            levels, _notes = self.env["crm.loyalty.engine"]._loyalty_levels_at(company, data, cutoff)
         # the purchases as the lifetime value counts them
         purchases = self.env["crm.loyalty.engine"]._loyalty_purchase_days(days)
         result = backtest_bgnbd(purchases, "partner_id", "day", "amount", cutoff, reference_date, groups=levels)

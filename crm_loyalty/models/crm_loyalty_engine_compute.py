@@ -13,6 +13,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..loyalty_analytics import (
+    RANKED_CODES,
     BgNbdParams,
     ClvFitError,
     GammaGammaParams,
@@ -22,6 +23,7 @@ from ..loyalty_analytics import (
     bgnbd_expected_purchases,
     bgnbd_probability_alive,
     customer_metrics,
+    cut_counts,
     discounted_clv,
     elastic_flags,
     estimate_moved,
@@ -29,7 +31,9 @@ from ..loyalty_analytics import (
     fit_gamma_gamma,
     gamma_gamma_expected_spend,
     historical_clv,
+    level_bounds,
     margin_percent,
+    margin_ranks,
     observed_retention,
     profit_classes,
     rfm_from_transactions,
@@ -88,6 +92,7 @@ STAGE_COLUMNS = [
     *SCORE_COLUMNS,
     ("values_hash", "varchar"),
     ("change_reason", "varchar"),  # history reason when not the run's trigger (at risk)
+    ("change_note", "varchar"),  # why the level changed (the history row's note), when the ranks say it
     ("key_change", "boolean"),  # True: became a key account, False: ceased to be one, empty: neither
     ("removed", "boolean"),  # no longer a customer of the company: its score goes
 ]
@@ -358,12 +363,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return np.where(invoiced, phases, None), np.where(invoiced, trend, 0.0)
 
     @api.model
-    def _loyalty_score_frame(self, company, data, reference_date, consume=False):
+    def _loyalty_score_frame(self, company, data, reference_date, consume=False, previous=None):
         """The scores of ``company`` as of ``reference_date`` from the gathered ``data``.
 
         :param consume: empty ``data`` as soon as the customers' frame is built (memory)
-        :returns: (DataFrame with the columns of ``SCORE_COLUMNS`` plus ``change_reason``, CLV method,
-            note on the lifetime value model)
+        :param previous: Series partner id -> level code of the levels before (no flip-flop: see
+            :func:`~..loyalty_analytics.pyramid.assign_levels`); None: the plain cuts
+        :returns: (DataFrame with the columns of ``SCORE_COLUMNS`` plus ``change_reason`` and
+            ``change_note``, CLV method, note on the lifetime value model)
         """
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
         frame, days = self._loyalty_build_frame(data, self._loyalty_windows(company, reference_date))
@@ -375,7 +382,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
         try:
             risk = at_risk(frame["is_active"], lifetime["probability_alive"], company.loyalty_alive_threshold)
             demoted = risk if company.loyalty_at_risk_mode == "inactive" else np.zeros(len(frame), dtype=bool)
-            pyramid = assign_levels(frame.assign(is_active=frame["is_active"] & ~demoted), shares)
+            pyramid = assign_levels(
+                frame.assign(is_active=frame["is_active"] & ~demoted),
+                shares,
+                previous=previous,
+                margin_percent=company.loyalty_level_margin,
+            )
             margin = frame["revenue_window"] - frame["cost_window"]
             classes = profit_classes(
                 frame["revenue_window"], margin, company.loyalty_profit_band_low, company.loyalty_profit_band_high
@@ -422,29 +434,88 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "elastic_price_insensitive": price_insensitive,
                 "is_key_account": frame["revenue_window"].to_numpy() >= company.loyalty_key_account_threshold,
                 "change_reason": np.where(demoted, "at_risk", None),
+                "change_note": self._loyalty_level_notes(company, frame, pyramid, previous, levels),
             }
         )
         out.attrs["clv_params"] = lifetime.attrs.get("clv_params")
         return out, clv_method, clv_note
 
     @api.model
-    def _loyalty_levels_at(self, company, data, reference_date):
+    def _loyalty_level_notes(self, company, frame, pyramid, previous, levels):
+        """Why each customer that moves from a ranked level to another one moves (the note of its history row):
+        its rank, the ranks of the level it leaves and the margin of the cut it passed; None for the others."""
+        notes = np.full(len(frame), None, dtype=object)
+        if previous is None or not len(previous):
+            return notes
+        before = previous.reindex(frame["partner_id"].to_numpy()).to_numpy(dtype=object)
+        after = pyramid["level_code"].to_numpy(dtype=object)
+        ranked = list(RANKED_CODES)
+        moved = np.flatnonzero(np.isin(before, ranked) & np.isin(after, ranked) & (before != after))
+        if not len(moved):
+            return notes
+        ranks = pyramid["rank"].to_numpy()
+        count = int((ranks > 0).sum())
+        counts = cut_counts(count, {code: levels[code].share for code in ranked})
+        bounds = level_bounds(counts)
+        margins = margin_ranks(counts, company.loyalty_level_margin)
+        revenue = frame["revenue_window"].to_numpy()
+        for position in moved:
+            code, rank = before[position], int(ranks[position])
+            first, last = bounds[code]
+            index = ranked.index(code)
+            values = {"rank": rank, "count": count, "level": levels[code].name, "first": first, "last": last}
+            if revenue[position] <= 0:
+                notes[position] = self.env._("No revenue in the ranking window: not above Small.")
+            elif rank > last:
+                values["margin"] = margins[(code, ranked[index + 1])] if index + 1 < len(ranked) else 0
+                notes[position] = self.env._(
+                    "Rank %(rank)s of %(count)s active customers: below the ranks of %(level)s (%(first)s to "
+                    "%(last)s) by more than the margin of its cut (%(margin)s ranks).",
+                    **values,
+                )
+            else:
+                values["margin"] = margins[(ranked[index - 1], code)] if index else 0
+                notes[position] = self.env._(
+                    "Rank %(rank)s of %(count)s active customers: above the ranks of %(level)s (%(first)s to "
+                    "%(last)s) by more than the margin of its cut (%(margin)s ranks).",
+                    **values,
+                )
+        return notes
+
+    @api.model
+    def _loyalty_levels_at(self, company, data, reference_date, previous=None):
         """Level code per customer (Series indexed by partner id) as the pyramid would have been computed on
         ``reference_date`` from the gathered ``data`` (the lifetime-value models only when at-risk customers
-        are treated as inactive: otherwise they do not change levels)."""
-        if company.loyalty_at_risk_mode == "inactive":
-            out, _method, _note = self._loyalty_score_frame(company, data, reference_date)
-            codes = {
-                level.id: code for code, level in self.env["crm.loyalty.level"]._loyalty_levels_by_code(company).items()
-            }
-            return pd.Series(out["computed_level_id"].map(codes).to_numpy(), index=out["partner_id"].to_numpy())
+        are treated as inactive: otherwise they do not change levels), from the levels ``previous`` (Series
+        partner id -> level code, the levels before: no flip-flop) when given.
+
+        :returns: (levels, notes): the notes (Series like the levels) say why a customer left a ranked level
+            for another one, where the ranks say it
+        """
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
+        if company.loyalty_at_risk_mode == "inactive":
+            out, _method, _note = self._loyalty_score_frame(company, data, reference_date, previous=previous)
+            codes = {level.id: code for code, level in levels.items()}
+            index = out["partner_id"].to_numpy()
+            return (
+                pd.Series(out["computed_level_id"].map(codes).to_numpy(), index=index),
+                pd.Series(out["change_note"].to_numpy(), index=index),
+            )
         frame, _days = self._loyalty_build_frame(data, self._loyalty_windows(company, reference_date))
         try:
-            pyramid = assign_levels(frame, {code: level.share for code, level in levels.items()})
+            pyramid = assign_levels(
+                frame,
+                {code: level.share for code, level in levels.items()},
+                previous=previous,
+                margin_percent=company.loyalty_level_margin,
+            )
         except PyramidConfigError as error:
             raise ValidationError(str(error)) from error
-        return pd.Series(pyramid["level_code"].to_numpy(), index=frame["partner_id"].to_numpy())
+        index = frame["partner_id"].to_numpy()
+        return (
+            pd.Series(pyramid["level_code"].to_numpy(), index=index),
+            pd.Series(self._loyalty_level_notes(company, frame, pyramid, previous, levels), index=index),
+        )
 
     @api.model
     def _loyalty_values_hash(self, out):
@@ -460,7 +531,18 @@ class CrmLoyaltyEngine(models.AbstractModel):
         data = self._loyalty_gather_for(run, mode)
         # the lifetime-value backtest of the run (or the recent one it reuses), before the scores consume data
         backtest = self.env["crm.loyalty.backtest"]._loyalty_prepare(run.company_id, data, run.reference_date)
-        out, clv_method, clv_note = self._loyalty_score_frame(run.company_id, data, run.reference_date, consume=True)
+        # no flip-flop: the levels the previous run computed (before ``data`` is consumed); after a history
+        # rebuild, a customer without score yet continues from its last rebuilt level, as its history does
+        previous = data.get("levels")
+        if run.history_months:
+            history = self.env["crm.loyalty.history"]
+            month_end = history._loyalty_month_ends(run.reference_date, run.history_months)[-1]
+            codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(run.company_id)
+            rebuilt = history._loyalty_rebuilt_levels(run.company_id, month_end).map(codes)
+            previous = rebuilt if previous is None else previous.combine_first(rebuilt)
+        out, clv_method, clv_note = self._loyalty_score_frame(
+            run.company_id, data, run.reference_date, consume=True, previous=previous
+        )
         out.attrs["backtest"] = backtest
         return out, clv_method, clv_note
 

@@ -111,6 +111,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
             "move_days": move_days,
             "contacts": env["res.partner"]._loyalty_contact_ids(company),
             "pipeline": env["crm.lead"]._loyalty_pipeline_partner_ids(company),
+            # the levels of the previous run: a customer at the edge of a cut keeps its level (no flip-flop)
+            "levels": env["crm.loyalty.score"]._loyalty_computed_levels(company),
         }
 
     @api.model

@@ -73,11 +73,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
             SQL(
                 """
                 CREATE UNLOGGED TABLE %(moves)s AS
-                SELECT changed.partner_id, changed.level_from, changed.level_to, changed.reason
+                SELECT changed.partner_id, changed.level_from, changed.level_to, changed.reason, changed.note
                   FROM (SELECT stage.partner_id, %(before)s AS level_from,
                                CASE WHEN stage.removed THEN NULL
                                     ELSE COALESCE(score.override_level_id, stage.computed_level_id) END AS level_to,
-                               COALESCE(stage.change_reason, %(reason)s) AS reason
+                               COALESCE(stage.change_reason, %(reason)s) AS reason,
+                               -- why, when the ranks say it (an override in force says nothing of them)
+                               CASE WHEN score.override_level_id IS NULL AND NOT stage.removed
+                                    THEN stage.change_note END AS note
                           FROM %(stage)s stage
                      LEFT JOIN crm_loyalty_score score
                             ON score.partner_id = stage.partner_id AND score.company_id = %(company)s
@@ -180,9 +183,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
             SQL(
                 """
                 INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
-                                                 run_id, user_id, create_uid, create_date, write_uid, write_date)
+                                                 note, run_id, user_id, create_uid, create_date, write_uid, write_date)
                 SELECT %(now)s, moves.partner_id, %(company)s, moves.level_from, moves.level_to, moves.reason,
-                       %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       moves.note, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM %(moves)s moves
                 """,
                 moves=self._loyalty_moves_table(run),

@@ -149,13 +149,16 @@ class CrmLoyaltyHistory(models.Model):
         ).set_index("partner_id")
         overrides = scores[scores["override_level_id"].notna()]
 
-        def levels_at(month_end):
-            levels = engine._loyalty_levels_at(company, data, month_end).map(level_ids).astype("float64")
+        def levels_at(month_end, previous):
+            """(levels as ids, notes) at ``month_end``, from the codes of the month-end before."""
+            codes, notes = engine._loyalty_levels_at(company, data, month_end, previous=previous)
+            levels = codes.map(level_ids).astype("float64")
             since = overrides[pd.to_datetime(overrides["override_date"]).dt.date <= month_end]
             forced = since.index.intersection(levels.index)
             if len(forced):
                 levels.loc[forced] = since.loc[forced, "override_level_id"].astype("float64")
-            return levels
+                notes.loc[forced] = None
+            return levels, codes, notes
 
         month_ends = self._loyalty_month_ends(run.reference_date, run.history_months)
         done = run.history_done
@@ -164,11 +167,17 @@ class CrmLoyaltyHistory(models.Model):
                 SQL("DELETE FROM crm_loyalty_history WHERE company_id = %s AND reason != 'manual'", company.id)
             )
         rows = []
-        previous = levels_at(month_ends[done - 1]) if done else pd.Series(dtype="float64")
+        # month after month, each from the levels of the month before (no flip-flop), as the nightly runs do;
+        # a background rebuild resumed in a new step starts again from the levels its last step wrote
+        previous = pd.Series(dtype="float64")
+        codes = None
+        if done:
+            previous = self._loyalty_rebuilt_levels(company, month_ends[done - 1])
+            codes = previous.map({level_id: code for code, level_id in level_ids.items()})
         for month_end in month_ends[done:]:
-            levels = levels_at(month_end)
+            levels, codes, notes = levels_at(month_end, codes)
             stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
-            rows.append(self._loyalty_changes(previous, levels, stamp))
+            rows.append(self._loyalty_changes(previous, levels, stamp, notes))
             previous = levels
             done += 1
             if run.mode == "background" and time.perf_counter() - started > HISTORY_BATCH_SECONDS:
@@ -192,6 +201,29 @@ class CrmLoyaltyHistory(models.Model):
         return done == len(month_ends)
 
     @api.model
+    def _loyalty_rebuilt_levels(self, company, month_end):
+        """Level id per customer (Series indexed by partner id) in the rebuilt history at the end of
+        ``month_end``: the last row of each customer up to then, its level (customers who left, none)."""
+        stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, level_to_id
+                  FROM crm_loyalty_history
+                 WHERE company_id = %s AND date <= %s
+              ORDER BY partner_id, date DESC, id DESC
+                """,
+                company.id,
+                stamp,
+            )
+        )
+        rows = [(partner, level) for partner, level in self.env.cr.fetchall() if level]
+        return pd.Series(
+            [level for _partner, level in rows], index=[partner for partner, _level in rows], dtype="float64"
+        )
+
+    @api.model
     def _loyalty_insert_rebuilt(self, run, changes):
         if changes.empty:
             return
@@ -199,11 +231,14 @@ class CrmLoyaltyHistory(models.Model):
             SQL(
                 """
                 INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
-                                                 run_id, user_id, create_uid, create_date, write_uid, write_date)
+                                                 note, run_id, user_id, create_uid, create_date, write_uid,
+                                                 write_date)
                 SELECT changes.date, changes.partner, %(company)s, changes.level_from, changes.level_to, 'rebuild',
-                       %(run)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM UNNEST(%(dates)s::timestamp[], %(partners)s::int[], %(from)s::int[], %(to)s::int[])
-                    AS changes(date, partner, level_from, level_to)
+                       changes.note, %(run)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
+                       NOW() AT TIME ZONE 'UTC'
+                  FROM UNNEST(%(dates)s::timestamp[], %(partners)s::int[], %(from)s::int[], %(to)s::int[],
+                              %(notes)s::text[])
+                    AS changes(date, partner, level_from, level_to, note)
                  WHERE EXISTS (SELECT 1 FROM res_partner partner WHERE partner.id = changes.partner)
                 """,
                 company=run.company_id.id,
@@ -211,6 +246,7 @@ class CrmLoyaltyHistory(models.Model):
                 uid=self.env.uid,
                 dates=changes["date"].tolist(),
                 partners=changes["partner_id"].astype(int).tolist(),
+                notes=[None if note is None or pd.isna(note) else note for note in changes["note"]],
                 **{
                     "from": [None if pd.isna(v) else int(v) for v in changes["level_from"]],
                     "to": [None if pd.isna(v) else int(v) for v in changes["level_to"]],
@@ -220,18 +256,21 @@ class CrmLoyaltyHistory(models.Model):
         self.invalidate_model()
 
     @api.model
-    def _loyalty_changes(self, before, after, stamp):
-        """History rows (DataFrame ``date``, ``partner_id``, ``level_from``, ``level_to``) from the levels
-        ``before`` to the levels ``after`` (Series partner id -> level id)."""
+    def _loyalty_changes(self, before, after, stamp, notes=None):
+        """History rows (DataFrame ``date``, ``partner_id``, ``level_from``, ``level_to``, ``note``) from the
+        levels ``before`` to the levels ``after`` (Series partner id -> level id), with the ``notes`` (Series
+        partner id -> why) of the customers that have one."""
         partners = before.index.union(after.index)
         old = before.reindex(partners)
         new = after.reindex(partners)
         moved = ~((old == new) | (old.isna() & new.isna()))
+        note = notes.reindex(partners[moved.to_numpy()]).to_numpy(dtype=object) if notes is not None else None
         return pd.DataFrame(
             {
                 "date": stamp,
                 "partner_id": partners[moved.to_numpy()],
                 "level_from": old[moved].to_numpy(),
                 "level_to": new[moved].to_numpy(),
+                "note": note,
             }
         )

@@ -3,9 +3,12 @@
 
 from collections import defaultdict
 
+import pandas as pd
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 from .loyalty_search import check_relational, positive, unsearchable
@@ -550,6 +553,26 @@ class CrmLoyaltyScore(models.Model):
         """Hook: set-based updates of other figures of the scores of ``company`` (e.g. helpdesk statistics
         in the bridge addon), in the finish step of the run. ``run._loyalty_since()`` tells which customers
         may be left alone (those whose inputs were not written since the previous run's finish)."""
+
+    @api.model
+    def _loyalty_computed_levels(self, company):
+        """The level code each customer of ``company`` was given by the last run (before any override), as
+        a Series indexed by partner id: what the next run starts from (no flip-flop)."""
+        self.flush_model(["computed_level_id", "company_id"])
+        frame = self.env["crm.loyalty.invoice"]._loyalty_read_frame(
+            self.env.cr,
+            SQL(
+                """SELECT partner_id, computed_level_id FROM crm_loyalty_score
+                    WHERE company_id = %s AND computed_level_id IS NOT NULL""",
+                company.id,
+            ),
+            ["partner_id", "level_id"],
+            integers=["partner_id", "level_id"],
+        )
+        codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(company)
+        return pd.Series(
+            frame["level_id"].map(codes).to_numpy(dtype=object), index=frame["partner_id"].to_numpy(), dtype=object
+        )
 
     @api.model
     def _loyalty_level_counts(self, company):

@@ -28,6 +28,14 @@ class ResCompany(models.Model):
         help="A customer is active when it has a posted invoice in this many months up to the computation date.",
         groups=LOYALTY_USER,
     )
+    loyalty_level_margin = fields.Float(
+        string="Margin of the Cuts (%)",
+        default=5.0,
+        help="No flip-flop: a customer keeps its level while its rank passes a cut of the pyramid by no more than "
+        "this share of the smaller of the two levels the cut separates (5% of 30 Medium customers: 2 ranks). "
+        "0 gives the plain cuts; each level then holds its share within the margins of its cuts.",
+        groups=LOYALTY_USER,
+    )
     loyalty_profit_band_low = fields.Float(
         string="Break-even Band From (%)",
         default=0.0,
@@ -223,6 +231,14 @@ class ResCompany(models.Model):
             if not 1 <= company.loyalty_history_months <= MAX_MONTHS:
                 raise ValidationError(
                     self.env._("The level history is rebuilt over 1 to %(max)s months.", max=MAX_MONTHS)
+                )
+
+    @api.constrains("loyalty_level_margin")
+    def _check_loyalty_level_margin(self):
+        for company in self:
+            if not 0.0 <= company.loyalty_level_margin <= 50.0:
+                raise ValidationError(
+                    self.env._("The margin of the level cuts must be between 0% and 50% of a level (e.g. 5).")
                 )
 
     @api.constrains("loyalty_ranking_months", "loyalty_activity_months")

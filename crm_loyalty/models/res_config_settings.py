@@ -11,6 +11,7 @@ from .loyalty_access import LOYALTY_MANAGER
 RECOMPUTE_SETTINGS = (
     "loyalty_ranking_months",
     "loyalty_activity_months",
+    "loyalty_level_margin",
     "loyalty_profit_band_low",
     "loyalty_profit_band_high",
     "loyalty_clv_months",
@@ -36,6 +37,9 @@ class ResConfigSettings(models.TransientModel):
     )
     loyalty_activity_months = fields.Integer(
         related="company_id.loyalty_activity_months", readonly=False, groups=LOYALTY_MANAGER
+    )
+    loyalty_level_margin = fields.Float(
+        related="company_id.loyalty_level_margin", readonly=False, groups=LOYALTY_MANAGER
     )
     loyalty_profit_band_low = fields.Float(
         related="company_id.loyalty_profit_band_low", readonly=False, groups=LOYALTY_MANAGER

@@ -318,7 +318,9 @@ class TestEngineRuns(LoyaltyCommon):
 
     def test_history_from_day_one(self):
         """As after an installation: the queued run rebuilds the history month by month; every month-end
-        level is the level a recompute on that day gives."""
+        level is the level a recompute on that day gives (from no level before: the plain cuts, without the
+        margin that keeps a customer at the edge of a cut on its level from one month-end to the next)."""
+        self.company.loyalty_level_margin = 0.0
         self.company.loyalty_history_months = 6
         self.env["crm.loyalty.engine"]._loyalty_queue_first_runs()
         run = self.env["crm.loyalty.run"].search([("company_id", "=", self.company.id)])
