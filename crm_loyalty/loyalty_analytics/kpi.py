@@ -48,8 +48,10 @@ def levels_at(history, date):
     upto = history[pd.to_datetime(history["date"]) < cutoff]
     if upto.empty:
         return pd.Series(dtype=object)
-    last = upto.sort_values(["date"], kind="mergesort").groupby("partner_id")["level_code"].last()
-    return last.dropna()
+    # each customer's last row, whatever its level: ``groupby().last()`` would skip a row to no level (a
+    # customer who left the pyramid) and give the level it left
+    last = upto.sort_values(["date"], kind="mergesort").drop_duplicates("partner_id", keep="last")
+    return last.set_index("partner_id")["level_code"].dropna().sort_index()
 
 
 def ever_active_before(history, date):

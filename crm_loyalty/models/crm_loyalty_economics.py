@@ -138,7 +138,7 @@ class CrmLoyaltyEconomics(models.Model):
         ``revenue``, ``margin`` (level at the end of the period)."""
         self.ensure_one()
         company = self.company_id
-        history = self.env["crm.loyalty.history"]._loyalty_history_frame(company)
+        history = self.env["crm.loyalty.history"]._loyalty_history_slice(company, [self.date_to])
         level_end = levels_at(history, self.date_to) if not history.empty else pd.Series(dtype=object)
         figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(company, self.date_from, self.date_to)
         self.env["crm.loyalty.score"].flush_model(["level_id"])

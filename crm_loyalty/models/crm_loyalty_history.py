@@ -9,7 +9,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
+from ..loyalty_analytics import RANKED_CODES
 from .crm_loyalty_engine import STEP_PROGRESS
 from .loyalty_search import unsearchable
 
@@ -66,10 +68,113 @@ class CrmLoyaltyHistory(models.Model):
             else:
                 change.direction = "same"
 
+    def init(self):
+        super().init()
+        # the reader of levels at a date (:meth:`_loyalty_history_slice`): the company's customers one after
+        # the other, and each customer's rows in date order
+        create_index(
+            self.env.cr,
+            "crm_loyalty_history_company_partner_date_index",
+            self._table,
+            ["company_id", "partner_id", "date", "id"],
+        )
+
+    @api.model
+    def _loyalty_history_slice(self, company, dates, readable=False):
+        """The rows of the level history of ``company`` that decide every customer's level at the end of each
+        of ``dates`` and whether it was ever active by then: per customer, its last row up to each date, its
+        last row of all and its first row at a ranked level. The history's one reader of levels at a date: the
+        KPIs, the economics, the migration, the annual plans and the workbook read this frame with the
+        functions of :mod:`~..loyalty_analytics.kpi` (``levels_at``, ``period_kpis``, ``new_customers``) as
+        they would read the whole history, and get the same answers, at a cost that grows with the number of
+        customers (one index probe each per date), not with the length of the history.
+
+        The customers are found one after the other in the index of the company's rows by customer (a loose
+        index scan: one probe per customer, not a read of every row).
+
+        :param readable: only the rows the user's record rules let them read (what a figure shown to that user
+            is computed from); otherwise every row, for the figures computed as the company's
+        :returns: DataFrame ``partner_id``, ``date``, ``level_code`` (None when the customer left the pyramid),
+            oldest first, as :meth:`_loyalty_history_frame`
+        """
+        self.flush_model()
+        self.env["crm.loyalty.score"].flush_model(["partner_id", "company_id"])
+        cutoffs = sorted({datetime.combine(fields.Date.to_date(day), datetime.min.time()) for day in dates})
+        ranked = [
+            level.id
+            for code, level in self.env["crm.loyalty.level"]._loyalty_levels_by_code(company).items()
+            if code in RANKED_CODES
+        ]
+        rows = SQL()
+        if readable and not self.env.su:
+            rows = SQL("AND history.id IN %s", self._search([("company_id", "=", company.id)]).subselect())
+        query = SQL(
+            """
+            WITH RECURSIVE walk AS (
+                (SELECT partner_id FROM crm_loyalty_history
+                  WHERE company_id = %(company)s ORDER BY partner_id LIMIT 1)
+                 UNION ALL
+                SELECT (SELECT later.partner_id FROM crm_loyalty_history later
+                         WHERE later.company_id = %(company)s AND later.partner_id > walk.partner_id
+                      ORDER BY later.partner_id LIMIT 1)
+                  FROM walk WHERE walk.partner_id IS NOT NULL
+            ), partners AS (
+                SELECT partner_id FROM walk WHERE partner_id IS NOT NULL
+            ), cutoffs AS (
+                SELECT cutoff + INTERVAL '1 day' AS cutoff FROM UNNEST(%(cutoffs)s::timestamp[]) AS cutoff
+                 UNION ALL
+                SELECT 'infinity'::timestamp
+            ), slice AS (
+                SELECT last.id
+                  FROM partners CROSS JOIN cutoffs
+                  CROSS JOIN LATERAL (
+                        SELECT step.id FROM crm_loyalty_history step
+                         WHERE step.partner_id = partners.partner_id AND step.company_id = %(company)s
+                           AND step.date < cutoffs.cutoff
+                      ORDER BY step.date DESC, step.id DESC LIMIT 1) last
+                 UNION
+                SELECT first.id
+                  FROM partners
+                  CROSS JOIN LATERAL (
+                        SELECT step.id FROM crm_loyalty_history step
+                         WHERE step.partner_id = partners.partner_id AND step.company_id = %(company)s
+                           AND step.level_to_id = ANY(%(ranked)s)
+                      ORDER BY step.date, step.id LIMIT 1) first
+            )
+            SELECT history.partner_id, EXTRACT(EPOCH FROM history.date), COALESCE(history.level_to_id, 0)
+              FROM crm_loyalty_history history
+              JOIN slice ON slice.id = history.id
+             WHERE TRUE %(rows)s
+          ORDER BY history.date, history.id
+            """,
+            company=company.id,
+            cutoffs=cutoffs,
+            ranked=ranked,
+            rows=rows,
+        )
+        return self._loyalty_frame_of(company, query)
+
+    @api.model
+    def _loyalty_frame_of(self, company, query):
+        """The history frame of the rows of ``query`` (``partner_id``, epoch seconds, level id or 0), read
+        through COPY: levels as ids and dates as epoch seconds, no Python tuple, datetime or string per row."""
+        frame = self.env["crm.loyalty.invoice"]._loyalty_read_frame(
+            self.env.cr, query, ["partner_id", "epoch", "level_id"], integers=["partner_id", "level_id"]
+        )
+        codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(company)
+        return pd.DataFrame(
+            {
+                "partner_id": frame["partner_id"],
+                "date": pd.to_datetime(frame["epoch"], unit="s").dt.round("us"),
+                "level_code": frame["level_id"].map(codes).astype(object).where(frame["level_id"] > 0, None),
+            }
+        )
+
     @api.model
     def _loyalty_history_frame(self, company, readable=False):
         """Every level change of ``company``, oldest first: DataFrame ``partner_id``, ``date``,
-        ``level_code`` (None when the customer left the pyramid).
+        ``level_code`` (None when the customer left the pyramid). The whole history: for the tests that
+        check :meth:`_loyalty_history_slice` against it; the figures read the slice.
 
         :param readable: only the rows the user's record rules let them read (what a figure shown to that user
             is computed from); otherwise every row, for the figures computed as the company's
@@ -78,11 +183,8 @@ class CrmLoyaltyHistory(models.Model):
         rows = SQL()
         if readable and not self.env.su:
             rows = SQL("AND history.id IN %s", self._search([("company_id", "=", company.id)]).subselect())
-        # through COPY, levels as ids and dates as epoch seconds: no Python tuple, datetime or string per
-        # row (a million customers' history, and more once rebuilt over months)
-        columns = ["partner_id", "epoch", "level_id"]
-        frame = self.env["crm.loyalty.invoice"]._loyalty_read_frame(
-            self.env.cr,
+        return self._loyalty_frame_of(
+            company,
             SQL(
                 """
                 SELECT history.partner_id, EXTRACT(EPOCH FROM history.date), COALESCE(history.level_to_id, 0)
@@ -93,16 +195,6 @@ class CrmLoyaltyHistory(models.Model):
                 company.id,
                 rows,
             ),
-            columns,
-            integers=["partner_id", "level_id"],
-        )
-        codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(company)
-        return pd.DataFrame(
-            {
-                "partner_id": frame["partner_id"],
-                "date": pd.to_datetime(frame["epoch"], unit="s").dt.round("us"),
-                "level_code": frame["level_id"].map(codes).astype(object).where(frame["level_id"] > 0, None),
-            }
         )
 
     # ------------------------------------------------------------------

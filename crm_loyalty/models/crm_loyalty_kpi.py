@@ -287,7 +287,7 @@ class CrmLoyaltyKpi(models.Model):
         year_before = start.replace(month=1, day=1) - relativedelta(days=1)
         rows = self.browse()
         for company in companies or self.env["res.company"].search([]):
-            history = self.env["crm.loyalty.history"]._loyalty_history_frame(company)
+            history = self.env["crm.loyalty.history"]._loyalty_history_slice(company, [day_before, end, year_before])
             if history.empty or history["date"].min() >= pd.Timestamp(start):
                 # the level history starts after the month began: no level at its start, no figure
                 # (never "everyone new" or "0 % retention"); rebuilding the history fills it

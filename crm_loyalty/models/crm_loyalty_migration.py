@@ -162,7 +162,7 @@ class CrmLoyaltyMigration(models.Model):
     def _loyalty_frame(self):
         """One row per customer: ``partner_id``, ``level_a``, ``level_b`` (codes or None), ``revenue``."""
         self.ensure_one()
-        history = self.env["crm.loyalty.history"]._loyalty_history_frame(self.company_id)
+        history = self.env["crm.loyalty.history"]._loyalty_history_slice(self.company_id, [self.date_a, self.date_b])
         if history.empty:
             return pd.DataFrame(columns=["partner_id", "level_a", "level_b", "revenue"])
         level_a = levels_at(history, self.date_a)

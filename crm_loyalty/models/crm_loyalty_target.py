@@ -69,7 +69,9 @@ class CrmLoyaltyTarget(models.Model):
             end = min(date(target.year, 12, 31), today)
             key = (target.company_id.id, target.year)
             if key not in cache:
-                history = self.env["crm.loyalty.history"]._loyalty_history_frame(target.company_id)
+                history = self.env["crm.loyalty.history"]._loyalty_history_slice(
+                    target.company_id, [date(target.year - 1, 12, 31), end]
+                )
                 figures = self.env["crm.loyalty.invoice"]._loyalty_period_figures(target.company_id, start, end)
                 cache[key] = (history, figures)
             history, figures = cache[key]

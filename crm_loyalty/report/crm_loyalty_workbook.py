@@ -472,8 +472,8 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
     def _loyalty_migration_tables(self, company, date_from, date_to):
         """Counts and revenue from the level at the start of the period to the level at its end, of the customers
         whose level history the user may read (record rules: a salesperson's own customers)."""
-        history = self.env["crm.loyalty.history"]._loyalty_history_frame(company, readable=True)
         date_a = date_from - relativedelta(days=1)
+        history = self.env["crm.loyalty.history"]._loyalty_history_slice(company, [date_a, date_to], readable=True)
         if history.empty:
             level_a = level_b = history.set_index("partner_id")["level_code"]
         else:

@@ -20,3 +20,4 @@ from . import test_walls
 from . import test_attacks
 from . import test_finish_since
 from . import test_level_margin
+from . import test_history_slice
