@@ -210,6 +210,14 @@ class TestRetentionKpis(LoyaltyCommon):
         positions = [pyramid.index(f"<strong>{name}</strong>") for name in names]
         self.assertEqual(positions, sorted(positions))
         self.assertIn("<strong>Top</strong> · 1 customers", pyramid)
+        # and says its period: the levels as of the last computation, the revenue of its ranking window
+        self.assertIn("Not computed yet.", pyramid)
+        self._recompute()
+        dashboard.invalidate_recordset()
+        self.assertIn(
+            "Levels as of 06/30/2025; revenue of the ranking window, 07/01/2024 to 06/30/2025.",
+            str(dashboard.pyramid_html),
+        )
 
 
 @tagged("post_install", "-at_install")
