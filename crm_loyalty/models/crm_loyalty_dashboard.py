@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date, format_datetime
+from odoo.tools import format_amount, format_datetime
 from odoo.tools.translate import LazyTranslate
 
 from ..loyalty_analytics import RANKED_CODES
@@ -237,23 +237,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
         return Markup(
             "<div class='o_loyalty_pyramid' style='max-width:640px;margin:auto'>"
             "<div class='text-muted small text-center o_loyalty_period'>%s</div>%s</div>"
-        ) % (self._loyalty_pyramid_period(), Markup("").join(rows))
-
-    def _loyalty_pyramid_period(self):
-        """The period the pyramid shows: the levels as of the last finished computation, the revenue of its
-        ranking window."""
-        run = self.env["crm.loyalty.run"].search(
-            [("company_id", "=", self.company_id.id), ("state", "=", "done")], order="date_end desc, id desc", limit=1
-        )
-        if not run.reference_date:
-            return self.env._("Not computed yet.")
-        windows = self.env["crm.loyalty.engine"]._loyalty_windows(self.company_id, run.reference_date)
-        return self.env._(
-            "Levels as of %(date)s; revenue of the ranking window, %(date_from)s to %(date_to)s.",
-            date=format_date(self.env, run.reference_date),
-            date_from=format_date(self.env, windows["rank_from"]),
-            date_to=format_date(self.env, windows["ref"]),
-        )
+        ) % (self.env["crm.loyalty.run"]._loyalty_scores_period(self.company_id), Markup("").join(rows))
 
     def _loyalty_format(self, value, kind):
         if value is None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .crm_loyalty_history import HISTORY_REASONS
 
@@ -203,6 +203,23 @@ class CrmLoyaltyRun(models.Model):
              ORDER BY company_id, date_end DESC NULLS LAST, id DESC"""
         )
         return [(self.env["res.company"].browse(company_id), date) for company_id, date in self.env.cr.fetchall()]
+
+    @api.model
+    def _loyalty_scores_period(self, company):
+        """The period the scores of ``company`` show, for the screens and sheets that read them: the levels as
+        of the last finished computation, the revenue of its ranking window."""
+        run = self.search(
+            [("company_id", "=", company.id), ("state", "=", "done")], order="date_end desc, id desc", limit=1
+        )
+        if not run.reference_date:
+            return self.env._("Not computed yet.")
+        windows = self.env["crm.loyalty.engine"]._loyalty_windows(company, run.reference_date)
+        return self.env._(
+            "Levels as of %(date)s; revenue of the ranking window, %(date_from)s to %(date_to)s.",
+            date=format_date(self.env, run.reference_date),
+            date_from=format_date(self.env, windows["rank_from"]),
+            date_to=format_date(self.env, windows["ref"]),
+        )
 
     @api.model
     def _loyalty_reference_date(self, date=None):

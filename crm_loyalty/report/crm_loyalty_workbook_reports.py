@@ -28,6 +28,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         value and what they owe past due (under the user's record rules)."""
         sheet = workbook.add_worksheet(_sheet_name(self.env._("Financial Statistics")))
         sheet.write(0, 0, self.env._("Customer financial statistics per level"), formats["title"])
+        sheet.write(1, 0, self.env["crm.loyalty.run"]._loyalty_scores_period(company))
         sheet.set_column(0, 0, 18)
         sheet.set_column(1, 9, 15)
         groups = self.env["crm.loyalty.score"]._read_group(
@@ -87,7 +88,18 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         now, with a stacked column chart of the revenue."""
         sheet = workbook.add_worksheet(_sheet_name(self.env._("Sales Dynamics")))
         sheet.write(0, 0, self.env._("Sales dynamics: revenue and customers per month and level"), formats["title"])
-        since = fields.Date.context_today(self).replace(day=1) - relativedelta(months=months - 1)
+        today = fields.Date.context_today(self)
+        since = today.replace(day=1) - relativedelta(months=months - 1)
+        sheet.write(
+            1,
+            0,
+            self.env._(
+                "Invoices dated %(date_from)s to %(date_to)s, per level of the customers now. %(period)s",
+                date_from=fields.Date.to_string(since),
+                date_to=fields.Date.to_string(today),
+                period=self.env["crm.loyalty.run"]._loyalty_scores_period(company),
+            ),
+        )
         groups = self.env["crm.loyalty.sales.report"]._read_group(
             [("company_id", "=", company.id), ("date", ">=", since)],
             ["date:month", "level_id"],
@@ -174,6 +186,7 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
             self.env._("Paid Late (%)"),
         ]
         sheet.write(0, 0, self.env._("Credit analysis: payment risk per level"), formats["title"])
+        sheet.write(1, 0, self.env["crm.loyalty.run"]._loyalty_scores_period(company))
         sheet.set_column(0, 1, 18)
         sheet.set_column(2, len(headers) - 1, 16)
         grades = dict(self.env["crm.loyalty.score"]._fields["payment_grade"]._description_selection(self.env))

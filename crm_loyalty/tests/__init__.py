@@ -21,3 +21,4 @@ from . import test_attacks
 from . import test_finish_since
 from . import test_level_margin
 from . import test_history_slice
+from . import test_one_truth
