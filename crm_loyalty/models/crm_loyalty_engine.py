@@ -402,7 +402,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     # keeps other runs out meanwhile; a run still queued may be superseded: checked after)
                     # (the scheduled action is this engine's own, as Odoo's crons that commit their batches)
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-                    prepared = [self._loyalty_prepare(run, "background")]
+                    prepared = self._loyalty_prepare(run, "background")
                     run.invalidate_recordset()
                     if not (
                         self._loyalty_acquire(run.company_id, run)

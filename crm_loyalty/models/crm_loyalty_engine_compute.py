@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Engine, compute step: read the invoices, run the analytics, stage the scores that changed."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -46,8 +47,9 @@ from ..loyalty_analytics import (
 REFIT_DAYS = 7
 REFIT_CUSTOMERS = 0.02
 
-# Columns a run writes on a score, in the order of the staging table (partner_id first).
-SCORE_COLUMNS = [
+# Columns the base engine writes on a score, in the order of the staging table (partner_id first); the engine
+# reads them through :meth:`CrmLoyaltyEngine._loyalty_score_columns`, which other files and addons extend
+BASE_SCORE_COLUMNS = [
     ("partner_id", "integer"),
     ("computed_level_id", "integer"),
     ("is_active_customer", "boolean"),
@@ -85,17 +87,33 @@ MODEL_TOLERANCES = {
     "expected_spend": (None, 0.005),
     "clv": (None, 0.005),
 }
-# the other values of a score a run writes, exactly (hashed to know whether they changed)
-VALUE_COLUMNS = [name for name, _type in SCORE_COLUMNS if name != "partner_id" and name not in MODEL_TOLERANCES]
 # staging table: the changed scores, plus what the write step needs to know about each row
-STAGE_COLUMNS = [
-    *SCORE_COLUMNS,
+RUN_COLUMNS = [
     ("values_hash", "varchar"),
     ("change_reason", "varchar"),  # history reason when not the run's trigger (at risk)
     ("change_note", "varchar"),  # why the level changed (the history row's note), when the ranks say it
     ("key_change", "boolean"),  # True: became a key account, False: ceased to be one, empty: neither
     ("removed", "boolean"),  # no longer a customer of the company: its score goes
 ]
+
+
+@dataclass
+class Prepared:
+    """The scores a run's compute step stages, and what comes with them (:meth:`CrmLoyaltyEngine._loyalty_prepare`):
+    the lifetime-value method, its note and its fitted parameters (kept with the run: the week's runs reuse them),
+    the backtest to store (the id of one to reuse, or the values of a new one)."""
+
+    scores: pd.DataFrame | None
+    clv_method: str | bool
+    clv_note: str
+    clv_params: dict | None = None
+    backtest: int | dict | None = None
+
+    def take_scores(self):
+        """The scores, no longer held here: the frame goes as soon as its taker is done with it (memory at a
+        million customers)."""
+        scores, self.scores = self.scores, None
+        return scores
 
 
 def _plain(values):
@@ -119,6 +137,41 @@ def _sums_per_partner(partner_ids, columns):
 
 class CrmLoyaltyEngine(models.AbstractModel):
     _inherit = "crm.loyalty.engine"
+
+    # ------------------------------------------------------------------
+    # The score contract: what a run writes on a score
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _loyalty_score_columns(self):
+        """The columns a run computes and writes on every score, as ``[(field name, SQL type)]``, ``partner_id``
+        first. A file or an addon that adds a figure to the scores adds its stored field to ``crm.loyalty.score``,
+        its column here (``super()`` plus its own) and its values in :meth:`_loyalty_score_figures`; the engine
+        stages, compares and writes it with the others (a score is rewritten only when one of its values
+        changed)."""
+        return list(BASE_SCORE_COLUMNS)
+
+    @api.model
+    def _loyalty_score_figures(self, company, frame, days, reference_date, scores):
+        """Hook of the compute step: add to ``scores`` (the run's DataFrame, one row per customer, aligned on
+        ``frame``) the columns declared in :meth:`_loyalty_score_columns` beyond the base ones, from ``frame``
+        (the customers' figures) and ``days`` (amounts per customer and day) as of ``reference_date``."""
+        return scores
+
+    @api.model
+    def _loyalty_value_columns(self):
+        """The values of a score compared exactly (hashed) to know whether a run must rewrite it: every score
+        column but the partner and the model's estimates (compared within their tolerance)."""
+        return [
+            name
+            for name, _kind in self._loyalty_score_columns()
+            if name != "partner_id" and name not in MODEL_TOLERANCES
+        ]
+
+    @api.model
+    def _loyalty_stage_columns(self):
+        """The columns of a run's staging table: the score's, then what the write step needs of each row."""
+        return [*self._loyalty_score_columns(), *RUN_COLUMNS]
 
     @api.model
     def _loyalty_windows(self, company, reference_date):
@@ -205,7 +258,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         of the ranking window per month of that window x expected lifetime from
         the observed retention.
 
-        :returns: (DataFrame aligned on ``frame``, method code, note for the run)
+        :returns: :class:`Prepared` whose scores are the estimates (a DataFrame aligned on ``frame``), with the
+            method code, the note for the run and the models' parameters
         """
         months = company.loyalty_clv_months
         rate = company.loyalty_clv_discount_rate / 100.0
@@ -221,7 +275,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         )
         invoiced = frame["move_count"].to_numpy() > 0
         if not invoiced.any():
-            return result, False, self.env._("No posted invoice: no lifetime value.")
+            return Prepared(result, False, self.env._("No posted invoice: no lifetime value."))
         revenue = frame["revenue_lifetime"].to_numpy()
         margin = revenue - frame["cost_lifetime"].to_numpy()
         margin_rate = np.zeros_like(revenue)
@@ -254,9 +308,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 fitted_on = reference_date
         except ClvFitError as error:
             notes.append(self.env._("No model: %(reason)s", reason=str(error)))
+        params = None
         if bgnbd is not None and gamma_gamma is not None:
-            # kept with the run (DataFrame.attrs): the next runs of the week reuse them
-            result.attrs["clv_params"] = {
+            # kept with the run: the next runs of the week reuse them
+            params = {
                 "bgnbd": _plain(bgnbd.to_dict()),
                 "gamma_gamma": _plain(gamma_gamma.to_dict()),
                 "fitted_on": str(fitted_on),
@@ -283,7 +338,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 margin_rate=margin_rate[rows],
             )
             result.loc[invoiced, "clv_method"] = "bgnbd"
-            return result, "bgnbd", "\n".join(notes)
+            return Prepared(result, "bgnbd", "\n".join(notes), clv_params=params)
         # historical fallback: the gross margin of the ranking window per month of that window, a fixed
         # observation period (a single recent purchase is not taken for a monthly habit)
         retention = observed_retention(
@@ -306,7 +361,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 r=retention_text,
             )
         )
-        return result, "historical", "\n".join(notes)
+        return Prepared(result, "historical", "\n".join(notes), clv_params=params)
 
     def _loyalty_reused_fit(self, company, reference_date, customers, notes):
         """The parameters of a recent fit of the company (:data:`REFIT_DAYS`, :data:`REFIT_CUSTOMERS`):
@@ -369,14 +424,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
         :param consume: empty ``data`` as soon as the customers' frame is built (memory)
         :param previous: Series partner id -> level code of the levels before (no flip-flop: see
             :func:`~..loyalty_analytics.pyramid.assign_levels`); None: the plain cuts
-        :returns: (DataFrame with the columns of ``SCORE_COLUMNS`` plus ``change_reason`` and
-            ``change_note``, CLV method, note on the lifetime value model)
+        :returns: :class:`Prepared`: the scores (DataFrame with the columns of :meth:`_loyalty_score_columns` plus
+            ``change_reason`` and ``change_note``), the CLV method, its note and parameters
         """
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
         frame, days = self._loyalty_build_frame(data, self._loyalty_windows(company, reference_date))
         if consume:
             data.clear()
-        lifetime, clv_method, clv_note = self._loyalty_lifetime_values(company, frame, days, reference_date)
+        estimates = self._loyalty_lifetime_values(company, frame, days, reference_date)
+        lifetime = estimates.scores
         phases, trend = self._loyalty_value_phases(company, frame, days, reference_date)
         shares = {code: level.share for code, level in levels.items()}
         try:
@@ -437,8 +493,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "change_note": self._loyalty_level_notes(company, frame, pyramid, previous, levels),
             }
         )
-        out.attrs["clv_params"] = lifetime.attrs.get("clv_params")
-        return out, clv_method, clv_note
+        # the figures other files and addons add to the scores (the score contract)
+        estimates.scores = self._loyalty_score_figures(company, frame, days, reference_date, out)
+        return estimates
 
     @api.model
     def _loyalty_level_notes(self, company, frame, pyramid, previous, levels):
@@ -494,7 +551,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """
         levels = self.env["crm.loyalty.level"]._loyalty_levels_by_code(company)
         if company.loyalty_at_risk_mode == "inactive":
-            out, _method, _note = self._loyalty_score_frame(company, data, reference_date, previous=previous)
+            out = self._loyalty_score_frame(company, data, reference_date, previous=previous).scores
             codes = {level.id: code for code, level in levels.items()}
             index = out["partner_id"].to_numpy()
             return (
@@ -521,12 +578,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _loyalty_values_hash(self, out):
         """A 64-bit hash of the values of each row (int64 array, stored as its decimal text): equal hashes,
         nothing to write."""
-        return pd.util.hash_pandas_object(out[VALUE_COLUMNS], index=False).to_numpy().view(np.int64)
+        return pd.util.hash_pandas_object(out[self._loyalty_value_columns()], index=False).to_numpy().view(np.int64)
 
     @api.model
     def _loyalty_prepare(self, run, mode=None):
         """Read the invoices (:meth:`_loyalty_gather_for`) and compute every score of the run's company:
-        ``(scores frame, CLV method, CLV note)``. ``mode``: the run's mode, given when the caller's cursor
+        a :class:`Prepared`. ``mode``: the run's mode, given when the caller's cursor
         must not be read yet (a background run prepares before its write transaction)."""
         data = self._loyalty_gather_for(run, mode)
         # the lifetime-value backtest of the run (or the recent one it reuses), before the scores consume data
@@ -540,21 +597,18 @@ class CrmLoyaltyEngine(models.AbstractModel):
             codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(run.company_id)
             rebuilt = history._loyalty_rebuilt_levels(run.company_id, month_end).map(codes)
             previous = rebuilt if previous is None else previous.combine_first(rebuilt)
-        out, clv_method, clv_note = self._loyalty_score_frame(
-            run.company_id, data, run.reference_date, consume=True, previous=previous
-        )
-        out.attrs["backtest"] = backtest
-        return out, clv_method, clv_note
+        prepared = self._loyalty_score_frame(run.company_id, data, run.reference_date, consume=True, previous=previous)
+        prepared.backtest = backtest
+        return prepared
 
     @api.model
     def _loyalty_compute(self, run, prepared=None):
         """Compute the scores of the run's company (unless ``prepared`` by :meth:`_loyalty_prepare`) and
         stage those whose values changed."""
         company = run.company_id
-        # ``prepared``: a list holding them, emptied here, so that the frames go as soon as they are staged
-        out, clv_method, clv_note = prepared.pop() if prepared else self._loyalty_prepare(run)
-        clv_params = out.attrs.get("clv_params")
-        backtest = out.attrs.get("backtest")
+        prepared = prepared or self._loyalty_prepare(run)
+        # taken from ``prepared``: the frames go as soon as they are staged
+        out = prepared.take_scores()
         out["values_hash"] = self._loyalty_values_hash(out)
         self.env["crm.loyalty.score"].flush_model(["values_hash", "is_key_account", *MODEL_TOLERANCES])
         # the current scores through COPY, hashes as integers: no Python object per score
@@ -609,11 +663,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
             {
                 "partner_count": partner_count,
                 "written_count": len(staged),
-                "clv_method": clv_method,
-                "clv_note": clv_note,
-                "clv_params": clv_params,
+                "clv_method": prepared.clv_method,
+                "clv_note": prepared.clv_note,
+                "clv_params": prepared.clv_params,
             }
         )
         # the run was created by the engine for a user allowed to start it (runs and backtests are
         # read-only for users); its environment stores the backtest with it
-        run.env["crm.loyalty.backtest"]._loyalty_store(run, backtest)
+        run.env["crm.loyalty.backtest"]._loyalty_store(run, prepared.backtest)

@@ -8,7 +8,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
 from ..loyalty_analytics import LEVEL_CODES
-from .crm_loyalty_engine_compute import SCORE_COLUMNS, STAGE_COLUMNS
 
 NOTIFY_BATCH = 500
 
@@ -22,19 +21,20 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """Create the run's staging table and COPY ``rows`` into it, in chunks."""
         cr = self.env.cr
         table = self._loyalty_stage_table(run)
+        stage_columns = self._loyalty_stage_columns()
         self._loyalty_drop_stage(run)
         cr.execute(
             SQL(
                 "CREATE UNLOGGED TABLE %s (%s)",
                 table,
-                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in STAGE_COLUMNS),
+                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in stage_columns),
             )
         )
-        columns = [name for name, _kind in STAGE_COLUMNS]
+        columns = [name for name, _kind in stage_columns]
         for start in range(0, len(rows), 100_000):
             # chunk by chunk: no copy of all the rows
             chunk = rows.iloc[start : start + 100_000].reindex(columns=columns)
-            for name, kind in STAGE_COLUMNS:
+            for name, kind in stage_columns:
                 if kind == "integer":  # not 12.0 in the CSV once removed rows bring empty values
                     chunk[name] = chunk[name].astype("Int64")
             buffer = io.StringIO()
@@ -121,7 +121,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
         )
         deleted = cr.rowcount
-        value_columns = [name for name, _kind in SCORE_COLUMNS if name != "partner_id"] + ["values_hash"]
+        value_columns = [name for name, _kind in self._loyalty_score_columns() if name != "partner_id"] + [
+            "values_hash"
+        ]
         cr.execute(
             SQL(
                 """

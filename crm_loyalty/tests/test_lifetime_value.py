@@ -156,7 +156,7 @@ class TestLifetimeValueModel(LoyaltyCommon):
 
     def _stored_and_fresh(self, run):
         """The stored estimates and the run's own fresh computation of them, by partner."""
-        fresh, _method, _note = self.env["crm.loyalty.engine"].sudo()._loyalty_prepare(run)
+        fresh = self.env["crm.loyalty.engine"].sudo()._loyalty_prepare(run).scores
         fresh = fresh.set_index("partner_id")
         scores = self.env["crm.loyalty.score"].search([("company_id", "=", self.company.id)])
         return scores, fresh
