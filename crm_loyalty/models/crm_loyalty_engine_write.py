@@ -110,6 +110,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
             "now": fields.Datetime.now(),
             "stage": stage,
         }
+        # the elastic flag: the two flags the run computes, beside the two set by hand on the score
+        scores = self.env["crm.loyalty.score"]
+        computed = {"elastic_positive_clv": "stage", "elastic_price_insensitive": "stage"}
+        params["elastic_update"] = scores._loyalty_elastic_sql(**computed)
+        params["elastic_insert"] = scores._loyalty_elastic_sql(
+            **computed, elastic_innovative=None, elastic_influential=None
+        )
         cr.execute(
             SQL(
                 """
@@ -131,9 +138,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                    SET %(assignments)s,
                        level_id = COALESCE(score.override_level_id, stage.computed_level_id),
                        level_sequence = level.sequence,
-                       is_elastic = stage.elastic_positive_clv OR stage.elastic_price_insensitive
-                                    OR COALESCE(score.elastic_innovative, FALSE)
-                                    OR COALESCE(score.elastic_influential, FALSE),
+                       is_elastic = %(elastic_update)s,
                        run_id = %(run)s, date_computed = %(now)s, write_uid = %(uid)s, write_date = %(now)s
                   FROM %(stage)s stage, crm_loyalty_level level
                  WHERE NOT stage.removed
@@ -155,7 +160,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                                                is_elastic, run_id, date_computed,
                                                create_uid, create_date, write_uid, write_date)
                 SELECT stage.partner_id, %(company)s, %(stage_columns)s, stage.computed_level_id, level.sequence,
-                       stage.elastic_positive_clv OR stage.elastic_price_insensitive,
+                       %(elastic_insert)s,
                        %(run)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM %(stage)s stage
                   JOIN crm_loyalty_level level ON level.id = stage.computed_level_id

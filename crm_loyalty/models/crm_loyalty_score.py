@@ -13,6 +13,9 @@ from odoo.tools import SQL
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 from .loyalty_search import check_relational, positive, unsearchable
 
+# the flags of an elastic customer (DOMAIN: elastic customers): two computed by the runs, two set by hand
+ELASTIC_FLAGS = ("elastic_positive_clv", "elastic_price_insensitive", "elastic_innovative", "elastic_influential")
+
 PROFIT_CLASSES = [
     ("key", "Key (profitable)"),
     ("general", "General (break-even)"),
@@ -367,6 +370,31 @@ class CrmLoyaltyScore(models.Model):
             score.value_phase_strategy = phases.get(score.value_phase, False)
             score.elastic_strategy = "\n".join(text for flag, text in elastic.items() if score[flag]) or False
 
+    @api.model
+    def _loyalty_elastic_sql(self, **sources):
+        """The one formula of the elastic flag, as SQL: any of its four flags (:data:`ELASTIC_FLAGS`), each read
+        from the table alias given for it by name (default ``score``; None: a row that has no such flag yet)."""
+        return SQL(" OR ").join(
+            SQL("COALESCE(%s.%s, FALSE)", SQL.identifier(sources.get(flag, "score")), SQL.identifier(flag))
+            if sources.get(flag, "score")
+            else SQL("FALSE")
+            for flag in ELASTIC_FLAGS
+        )
+
+    def _loyalty_refresh_elastic(self):
+        """Recompute the elastic flag of these scores from their four flags (after one of them was set)."""
+        if not self:
+            return
+        self.flush_recordset([*ELASTIC_FLAGS, "is_elastic"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_loyalty_score score SET is_elastic = %s WHERE score.id = ANY(%s)",
+                self._loyalty_elastic_sql(),
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["is_elastic"])
+
     def _loyalty_set_manual_flag(self, flag, value):
         """Set or clear the manual elastic flag ``flag`` (innovative / influential)."""
         if flag not in ("elastic_innovative", "elastic_influential"):
@@ -386,11 +414,8 @@ class CrmLoyaltyScore(models.Model):
                 f"{flag}_user_id": value and self.env.uid,
                 f"{flag}_date": value and fields.Datetime.now(),
             }
-            other = "elastic_influential" if flag == "elastic_innovative" else "elastic_innovative"
-            vals["is_elastic"] = bool(
-                value or score[other] or score.elastic_positive_clv or score.elastic_price_insensitive
-            )
             score.write(vals)
+            score._loyalty_refresh_elastic()
 
     def action_toggle_innovative(self):
         for score in self:
@@ -535,9 +560,8 @@ class CrmLoyaltyScore(models.Model):
                 )
                 vals.update(level_id=level.id)
             if vals:
-                manual = any(vals.get(flag) or keep[flag] for flag in ("elastic_innovative", "elastic_influential"))
-                vals["is_elastic"] = bool(manual or keep.elastic_positive_clv or keep.elastic_price_insensitive)
                 keep.write(vals)
+                keep._loyalty_refresh_elastic()
             others.unlink()
 
     def action_override(self):
