@@ -144,15 +144,6 @@ class CrmLoyaltyScore(models.Model):
         compute="_compute_department_figures",
         search=unsearchable("open_quotation_amount"),
     )
-    overdue_invoice_count = fields.Integer(
-        string="Overdue Invoices", compute="_compute_department_figures", search=unsearchable("overdue_invoice_count")
-    )
-    overdue_amount = fields.Monetary(
-        string="Overdue Amount", compute="_compute_department_figures", search=unsearchable("overdue_amount")
-    )
-    oldest_overdue_date = fields.Date(
-        string="Oldest Due Date", compute="_compute_department_figures", search=unsearchable("oldest_overdue_date")
-    )
     next_visit_date = fields.Date(
         string="Next Visit", compute="_compute_department_figures", search=unsearchable("next_visit_date")
     )
@@ -273,13 +264,12 @@ class CrmLoyaltyScore(models.Model):
 
     @api.depends_context("uid")
     def _compute_department_figures(self):
-        """Open quotations (sales), overdue invoices (finance) and the next visit of the customer in
-        the score's company, as far as the user's own rights on quotations, invoices and visits show them."""
+        """Open quotations (sales) and the next visit of the customer in the score's company, as far as the
+        user's own rights on quotations and visits show them. What it owes past due is one figure, the payment
+        figures' (crm_loyalty_score_payment.py)."""
         self.check_access("read")
         quotations = defaultdict(lambda: [0, 0.0])
-        overdue = {}
-        today = fields.Date.context_today(self)
-        orders, moves = self.env["sale.order"], self.env["account.move"]
+        orders = self.env["sale.order"]
         for company in self.company_id:
             scores = self.filtered(lambda s, company=company: s.company_id == company)
             partners = scores.partner_id
@@ -299,33 +289,11 @@ class CrmLoyaltyScore(models.Model):
                 figures = quotations[(order_partner.commercial_partner_id.id, company.id)]
                 figures[0] += count
                 figures[1] += amount
-            for partner, count, amount, oldest in (
-                moves._read_group(
-                    [
-                        ("commercial_partner_id", "in", partners.ids),
-                        ("company_id", "=", company.id),
-                        ("move_type", "=", "out_invoice"),
-                        ("state", "=", "posted"),
-                        ("payment_state", "in", ("not_paid", "partial")),
-                        ("invoice_date_due", "<", today),
-                    ],
-                    ["commercial_partner_id"],
-                    ["__count", "amount_residual_signed:sum", "invoice_date_due:min"],
-                )
-                if moves.has_access("read")
-                else []
-            ):
-                overdue[(partner.id, company.id)] = (count, amount, oldest)
         next_visits = self.env["crm.loyalty.visit"]._loyalty_next_visits(self.partner_id, self.company_id)
         for score in self:
             key = (score.partner_id.id, score.company_id.id)
             score.next_visit_date = next_visits.get(key, False)
             score.open_quotation_count, score.open_quotation_amount = quotations.get(key, (0, 0.0))
-            (
-                score.overdue_invoice_count,
-                score.overdue_amount,
-                score.oldest_overdue_date,
-            ) = overdue.get(key, (0, 0.0, False))
 
     # ------------------------------------------------------------------
     # Strategies (DOMAIN: value life cycle and elastic customers)

@@ -298,7 +298,7 @@ class TestAttacks(WallsCommon):
         )
         self.assertIn(self.mine, manager["res.partner"].search([("loyalty_visit_count", "=", 1)]))
         with self.assertRaisesRegex(UserError, "computed when it is shown"):
-            manager["crm.loyalty.score"].search([("overdue_amount", ">", 0)])
+            manager["crm.loyalty.score"].search([("open_quotation_amount", ">", 0)])
 
     def test_searches_with_bad_conditions(self):
         """Every searchable computed field of the module, with conditions an attacker sends: a result or a

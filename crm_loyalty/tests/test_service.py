@@ -100,8 +100,8 @@ class TestDifferentiatedService(LoyaltyCommon):
         for partner in (customer, contact):
             score = partner.loyalty_score_id
             self.assertEqual(score.partner_id, customer)
-            self.assertEqual(score.overdue_invoice_count, 1)
-            self.assertEqual(score.overdue_amount, 400.0)
-            self.assertEqual(score.oldest_overdue_date, self.today - timedelta(days=30))
+            # what it owes past due: the payment figures, the one source of that figure
+            self.assertEqual(score.payment_overdue_amount, 400.0)
+            self.assertEqual(score.payment_oldest_due_date, self.today - timedelta(days=30))
             self.assertEqual(score.open_quotation_count, 1)
             self.assertEqual(score.open_quotation_amount, 250.0)
