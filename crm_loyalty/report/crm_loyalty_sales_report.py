@@ -44,7 +44,30 @@ class CrmLoyaltySalesReport(models.Model):
     margin = fields.Monetary(string="Gross Margin", readonly=True)
     invoice_count = fields.Integer(string="Invoices", readonly=True)
 
-    def _query(self):
+    # the view reads these fields' columns: a change of one of them flushes before the view is read
+    _depends = {
+        "crm.loyalty.move": ["move_id", "company_id", "partner_id", "day", "refund", "amount", "cost"],
+        "crm.loyalty.score": [
+            "company_id",
+            "partner_id",
+            "level_id",
+            "profit_class",
+            "payment_grade",
+            "user_id",
+            "team_id",
+            "industry_id",
+            "country_id",
+            "state_id",
+            "tenure_band_id",
+            "volume_band_id",
+            "size_band_id",
+            "clv_band_id",
+        ],
+    }
+
+    # the query in parts another addon extends (a column in _select and _group_by, a table in _from), as Odoo's
+    # own reports (account.invoice.report)
+    def _select(self):
         return SQL(
             """
             SELECT MIN(move.move_id) AS id,
@@ -66,10 +89,31 @@ class CrmLoyaltySalesReport(models.Model):
                    SUM(move.amount) AS revenue,
                    SUM(move.amount - move.cost) AS margin,
                    COUNT(*) FILTER (WHERE NOT move.refund) AS invoice_count
+            """
+        )
+
+    def _from(self):
+        return SQL(
+            """
               FROM crm_loyalty_move move
               JOIN crm_loyalty_score score ON score.partner_id = move.partner_id AND score.company_id = move.company_id
-          GROUP BY date_trunc('month', move.day), score.id
             """
+        )
+
+    def _where(self):
+        return SQL()
+
+    def _group_by(self):
+        return SQL("GROUP BY date_trunc('month', move.day), score.id")
+
+    def _query(self):
+        where = self._where()
+        return SQL(
+            "%s %s %s %s",
+            self._select(),
+            self._from(),
+            SQL("WHERE %s", where) if where else SQL(),
+            self._group_by(),
         )
 
     def init(self):

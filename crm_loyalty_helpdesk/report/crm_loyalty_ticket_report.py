@@ -57,7 +57,28 @@ class CrmLoyaltyTicketReport(models.Model):
     okay_count = fields.Integer(string="Okay Ratings", readonly=True)
     dissatisfied_count = fields.Integer(string="Dissatisfied Ratings", readonly=True)
 
-    def _query(self):
+    # the view reads these fields' columns: a change of one of them flushes before the view is read
+    _depends = {
+        "helpdesk.ticket": [
+            "company_id",
+            "commercial_partner_id",
+            "create_date",
+            "closed_date",
+            "category_id",
+            "team_id",
+            "user_id",
+            "stage_id",
+            "active",
+        ],
+        "helpdesk.ticket.stage": ["closed"],
+        "helpdesk.ticket.category": ["is_complaint"],
+        "crm.loyalty.score": ["partner_id", "company_id", "level_id", "profit_class"],
+        "res.partner": ["user_id"],
+        "rating.rating": ["res_model", "res_id", "rating", "consumed", "write_date", "create_date"],
+    }
+
+    # the query in parts another addon extends, as Odoo's own reports (account.invoice.report)
+    def _select(self):
         return SQL(
             """
             SELECT ticket.id AS id,
@@ -87,6 +108,15 @@ class CrmLoyaltyTicketReport(models.Model):
                    (rating.rating >= %(satisfied)s)::int AS satisfied_count,
                    (rating.rating >= %(ok)s AND rating.rating < %(satisfied)s)::int AS okay_count,
                    (rating.rating >= %(minimum)s AND rating.rating < %(ok)s)::int AS dissatisfied_count
+            """,
+            satisfied=RATING_LIMIT_SATISFIED,
+            ok=RATING_LIMIT_OK,
+            minimum=RATING_LIMIT_MIN,
+        )
+
+    def _from(self):
+        return SQL(
+            """
               FROM helpdesk_ticket ticket
               JOIN crm_loyalty_score score
                 ON score.partner_id = ticket.commercial_partner_id AND score.company_id = ticket.company_id
@@ -104,12 +134,15 @@ class CrmLoyaltyTicketReport(models.Model):
                        AND last.rating >= %(minimum)s
                   ORDER BY last.res_id, COALESCE(last.write_date, last.create_date) DESC, last.id DESC
                    ) rating ON rating.res_id = ticket.id
-             WHERE ticket.active
             """,
-            satisfied=RATING_LIMIT_SATISFIED,
-            ok=RATING_LIMIT_OK,
             minimum=RATING_LIMIT_MIN,
         )
+
+    def _where(self):
+        return SQL("ticket.active")
+
+    def _query(self):
+        return SQL("%s %s WHERE %s", self._select(), self._from(), self._where())
 
     def _search(self, domain, offset=0, limit=None, order=None):
         """A row shows a ticket (its name, agent and rating): only the rows of the tickets the user may read
