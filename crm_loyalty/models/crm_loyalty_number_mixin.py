@@ -6,10 +6,16 @@ import math
 from odoo import api, models
 from odoo.exceptions import ValidationError
 
-_MODULES = ("crm_loyalty", "crm_loyalty_helpdesk")
+_MODULE = "crm_loyalty"  # and its bridges, crm_loyalty_<app>, whose names it does not know
 _NUMBER_TYPES = ("integer", "float", "monetary")
 _INT_MAX = 2**31 - 1  # PostgreSQL integer
 _FLOAT_MAX = 1e15  # beyond any amount, share, rate or weight the module keeps
+
+
+def _ours(field):
+    """Whether ``field`` is defined by this module or one of its bridges (``crm_loyalty_<app>``)."""
+    module = field._module or ""
+    return module == _MODULE or module.startswith(_MODULE + "_")
 
 
 def check_number_vals(model, vals_list):
@@ -24,7 +30,7 @@ def check_number_vals(model, vals_list):
     for vals in vals_list:
         for name, value in vals.items():
             field = model._fields.get(name)
-            if field is None or field.type not in _NUMBER_TYPES or field._module not in _MODULES:
+            if field is None or field.type not in _NUMBER_TYPES or not _ours(field):
                 continue
             if value is None or value is False or isinstance(value, bool):
                 continue
