@@ -3,7 +3,7 @@
 {
     "name": "Customer Loyalty Pyramid - Helpdesk",
     "summary": "Pyramid level on helpdesk tickets, ticket priority by level, satisfaction and complaint analysis",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-loyalty/crm_loyalty",
     "author": "crm_loyalty developers",
@@ -22,6 +22,7 @@
         "views/helpdesk_ticket_category_views.xml",
         "views/crm_loyalty_score_views.xml",
         "views/crm_loyalty_kpi_views.xml",
+        "views/crm_loyalty_dashboard_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

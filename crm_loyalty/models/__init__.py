@@ -21,7 +21,6 @@ from . import crm_loyalty_wallet
 from . import crm_loyalty_score_wallet
 from . import crm_loyalty_band
 from . import crm_loyalty_score_segment
-from . import crm_loyalty_score_satisfaction
 from . import res_company
 from . import ir_module_module
 from . import ir_rule

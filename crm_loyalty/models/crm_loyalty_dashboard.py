@@ -56,9 +56,6 @@ class CrmLoyaltyDashboard(models.TransientModel):
     tiles_html = fields.Html(
         string="KPIs", compute="_compute_dashboard", sanitize=False, search=unsearchable("tiles_html")
     )
-    satisfaction_html = fields.Html(
-        string="Satisfaction", compute="_compute_dashboard", sanitize=False, search=unsearchable("satisfaction_html")
-    )
     trend_data = fields.Json(
         string="Trend",
         compute="_compute_trend_data",
@@ -102,7 +99,6 @@ class CrmLoyaltyDashboard(models.TransientModel):
             dashboard.run_html = dashboard._loyalty_run_html()
             dashboard.pyramid_html = dashboard._loyalty_pyramid_html()
             dashboard.tiles_html = dashboard._loyalty_tiles_html()
-            dashboard.satisfaction_html = dashboard._loyalty_satisfaction_html()
 
     @api.depends("company_id", "month")
     def _compute_trend_data(self):
@@ -290,35 +286,6 @@ class CrmLoyaltyDashboard(models.TransientModel):
             title,
             Markup("").join(tiles),
         )
-
-    def _loyalty_satisfaction_html(self):
-        """The tile of the profitable or high-lifetime-value customers whose satisfaction is low or falling;
-        without the helpdesk bridge, what it needs."""
-        self.ensure_one()
-        scores = self.env["crm.loyalty.score"]
-        count = scores._loyalty_satisfaction_alert_count(self.company_id)
-        if count is None:
-            return Markup("<div class='alert alert-info py-2 o_loyalty_satisfaction'>%s</div>") % (
-                scores._loyalty_helpdesk_message()
-            )
-        colour = "#DC3545" if count else "#198754"
-        return Markup(
-            "<div class='o_loyalty_tile o_loyalty_satisfaction' style='border:1px solid #DEE2E6;border-radius:4px;"
-            "padding:8px;margin:4px'><div class='text-muted small'>%s</div>"
-            "<div style='font-size:1.5em;font-weight:bold;color:%s'>%s</div>"
-            "<div class='text-muted small'>%s</div></div>"
-        ) % (
-            self.env._("Low Satisfaction, Profit Potential"),
-            colour,
-            self.env._("%(count)s customers", count=count),
-            self.env._(
-                "Key (profitable) customers or customers with a high lifetime value whose satisfaction is low or "
-                "falling: raise their satisfaction first."
-            ),
-        )
-
-    def action_open_satisfaction_alerts(self):
-        return self.env["crm.loyalty.score"].action_loyalty_satisfaction_alerts()
 
     def action_export_workbook(self):
         workbook = self.env["crm.loyalty.workbook"]

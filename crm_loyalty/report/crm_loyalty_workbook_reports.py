@@ -1,8 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Sheets of the workbook for the reports the articles ask for (DOMAIN §3): customer financial statistics, sales
-dynamics, credit analysis, satisfaction and complaints (with the helpdesk bridge); and the backtest of the
-lifetime-value model on the company's own invoices."""
+dynamics, credit analysis; and the backtest of the lifetime-value model on the company's own invoices. A bridge
+adds its own sheets (``_loyalty_report_sheets``)."""
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,7 +20,6 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         self._loyalty_sheet_financial(workbook, formats, company)
         self._loyalty_sheet_sales(workbook, formats, company)
         self._loyalty_sheet_credit(workbook, formats, company)
-        self._loyalty_sheet_service(workbook, formats, company)
         self._loyalty_sheet_backtest(workbook, formats, company)
 
     def _loyalty_sheet_financial(self, workbook, formats, company):
@@ -150,12 +149,6 @@ class CrmLoyaltyWorkbook(models.AbstractModel):
         chart.set_title({"name": self.env._("Revenue per Month and Level")})
         chart.set_size({"width": 720, "height": 360})
         sheet.insert_chart(row + 2, 0, chart)
-
-    def _loyalty_sheet_service(self, workbook, formats, company):
-        """Satisfaction and complaint analysis: the helpdesk bridge writes them; without it, what they need."""
-        sheet = workbook.add_worksheet(_sheet_name(self.env._("Satisfaction")))
-        sheet.write(0, 0, self.env._("Satisfaction and complaint analysis"), formats["title"])
-        sheet.write(2, 0, self.env["crm.loyalty.score"]._loyalty_helpdesk_message())
 
     def _loyalty_write_table(self, sheet, formats, row, headers, lines, cell_formats):
         """``headers`` on ``row``, then one row per item of ``lines`` (tuples, None written as -), each cell

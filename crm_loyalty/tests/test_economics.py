@@ -257,7 +257,6 @@ class TestPyramidEconomics(EconomicsCommon):
                 "Financial Statistics",
                 "Sales Dynamics",
                 "Credit Analysis",
-                "Satisfaction",
                 "Lifetime Value Backtest",
                 "Scenario",
             ],

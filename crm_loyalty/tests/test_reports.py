@@ -5,6 +5,7 @@ and as workbook sheets; satisfaction and complaints say they need the helpdesk b
 
 import base64
 import io
+import os
 from datetime import date
 
 import openpyxl
@@ -108,23 +109,26 @@ class TestReports(LoyaltyCommon):
         )
         self.assertEqual(seller_groups, [(1, 350.0)])
 
-    def test_satisfaction_needs_the_helpdesk_bridge(self):
+    def test_the_base_addon_names_no_bridge(self):
+        """Satisfaction and complaints are the helpdesk bridge's: without it, no menu, action, sheet or dashboard
+        tile of theirs (the bridge adds them, tested there)."""
         if "crm.loyalty.ticket.report" in self.env:
             self.skipTest("the helpdesk bridge is installed: its own tests cover satisfaction")
         scores = self.env["crm.loyalty.score"]
-        for method in ("action_loyalty_satisfaction_analysis", "action_loyalty_complaint_analysis"):
-            action = getattr(scores, method)()
-            self.assertEqual(action["tag"], "display_notification")
-            self.assertIn("crm_loyalty_helpdesk", action["params"]["message"])
-        self.assertIsNone(scores._loyalty_satisfaction_alert_count(self.company))
-        dashboard = self.env["crm.loyalty.dashboard"].create({"company_id": self.company.id})
-        self.assertIn("need the module Customer Loyalty Pyramid - Helpdesk", dashboard.satisfaction_html)
-        self.assertEqual(dashboard.action_open_satisfaction_alerts()["tag"], "display_notification")
-        # the menu's server action
-        server_action = self.env.ref("crm_loyalty.crm_loyalty_action_satisfaction")
-        self.assertEqual(server_action.run()["tag"], "display_notification")
-        rows = self._sheet("Satisfaction")
-        self.assertIn("crm_loyalty_helpdesk", rows[2][0])
-        billing = new_test_user(self.env, login="reports_billing2", groups="account.group_account_invoice")
-        with self.assertRaises(AccessError):
-            scores.with_user(billing).action_loyalty_satisfaction_analysis()
+        for name in ("action_loyalty_satisfaction_analysis", "_loyalty_satisfaction_alert_count"):
+            self.assertFalse(hasattr(scores, name), name)
+        self.assertNotIn("satisfaction_html", self.env["crm.loyalty.dashboard"]._fields)
+        for xmlid in ("crm_loyalty.crm_loyalty_satisfaction_menu", "crm_loyalty.crm_loyalty_action_satisfaction"):
+            self.assertFalse(self.env.ref(xmlid, raise_if_not_found=False), xmlid)
+        attachment = self.env["crm.loyalty.workbook"].loyalty_export_workbook()
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)), read_only=True)
+        self.assertNotIn("Satisfaction", book.sheetnames)
+        # and names no bridge in its code: bridges follow the pattern crm_loyalty_<app>
+        root = os.path.dirname(os.path.dirname(__file__))
+        for folder, _dirs, files in os.walk(root):
+            if os.path.basename(folder) in ("tests", "i18n"):
+                continue
+            for name in files:
+                if name.endswith((".py", ".xml", ".js")):
+                    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                        self.assertNotIn("crm_loyalty_helpdesk", handle.read(), os.path.join(folder, name))

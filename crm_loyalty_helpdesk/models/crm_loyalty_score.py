@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER, check_group
+
 RECENT_MONTHS = 3  # the recent satisfaction: ratings of the tickets of the window's last three months
 FALLING_BY = 1.0  # falling: the recent average at least one point (of 5) below the rest of the window's
 PROFIT_POTENTIAL_QUANTILE = 0.8  # high lifetime value: the top fifth of the company's positive lifetime values
@@ -167,8 +169,13 @@ class CrmLoyaltyScore(models.Model):
         return written
 
     # ------------------------------------------------------------------
-    # Satisfaction and complaint analysis (crm_loyalty's entry points)
+    # Satisfaction and complaint analysis
     # ------------------------------------------------------------------
+
+    @api.model
+    def _loyalty_check_report_access(self):
+        """The satisfaction and complaint entry points: Loyalty Users only."""
+        check_group(self.env, LOYALTY_USER, self.env._("Only Loyalty Users can open the customer loyalty reports."))
 
     @api.model
     def _loyalty_report_action(self, xmlid):

@@ -16,6 +16,10 @@ MONTHS = 12  # the monthly tables: the last twelve months
 class CrmLoyaltyWorkbook(models.AbstractModel):
     _inherit = "crm.loyalty.workbook"
 
+    def _loyalty_report_sheets(self, workbook, formats, company):
+        super()._loyalty_report_sheets(workbook, formats, company)
+        self._loyalty_sheet_service(workbook, formats, company)
+
     def _loyalty_sheet_service(self, workbook, formats, company):
         report = self.env["crm.loyalty.ticket.report"]
         base = [("company_id", "=", company.id)]

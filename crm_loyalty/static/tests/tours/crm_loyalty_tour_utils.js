@@ -12,8 +12,6 @@ const ANALYSIS_MENUS = new Set([
     "crm_loyalty_credit_menu",
     "crm_loyalty_segment_menu",
     "crm_loyalty_sales_menu",
-    "crm_loyalty_satisfaction_menu",
-    "crm_loyalty_complaint_menu",
     "crm_loyalty_kpi_menu",
     "crm_loyalty_kpi_salesperson_menu",
     "crm_loyalty_kpi_level_menu",
