@@ -23,7 +23,9 @@
         "views/crm_loyalty_score_views.xml",
         "views/crm_loyalty_kpi_views.xml",
         "views/crm_loyalty_dashboard_views.xml",
+        "views/crm_loyalty_level_views.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [

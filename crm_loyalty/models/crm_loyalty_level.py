@@ -17,17 +17,15 @@ LEVEL_CODE_SELECTION = [
     ("suspect", "Suspect"),
 ]
 
-TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
-
-# code: (visit interval in months (0 = no regular visit), win-back visit, ticket priority)
+# code: (visit interval in months (0 = no regular visit), win-back visit)
 DEFAULT_POLICIES = {
-    "top": (1, False, "3"),
-    "big": (2, False, "2"),
-    "medium": (3, False, "1"),
-    "small": (0, False, "0"),
-    "inactive": (0, True, "0"),
-    "prospect": (0, False, "1"),
-    "suspect": (0, False, "0"),
+    "top": (1, False),
+    "big": (2, False),
+    "medium": (3, False),
+    "small": (0, False),
+    "inactive": (0, True),
+    "prospect": (0, False),
+    "suspect": (0, False),
 }
 
 # code: (English name, colour index, share in percent)
@@ -77,12 +75,6 @@ class CrmLoyaltyLevel(models.Model):
     winback_visit = fields.Boolean(
         string="One Win-Back Visit",
         help="Plan one visit to win the customer back after it reaches this level (e.g. Inactive).",
-    )
-    helpdesk_priority = fields.Selection(
-        TICKET_PRIORITIES,
-        string="Ticket Priority",
-        default="1",
-        help="Priority given to new helpdesk tickets of customers of this level (with the helpdesk bridge).",
     )
     team_id = fields.Many2one(
         "crm.team", string="Customer Team", check_company=True, help="Sales team that serves this level."

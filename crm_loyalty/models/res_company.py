@@ -321,7 +321,6 @@ class ResCompany(models.Model):
                         "company_id": company.id,
                         "visit_interval_months": DEFAULT_POLICIES[code][0],
                         "winback_visit": DEFAULT_POLICIES[code][1],
-                        "helpdesk_priority": DEFAULT_POLICIES[code][2],
                     }
                 )
         levels = Level.create(vals_list)

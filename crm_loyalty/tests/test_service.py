@@ -24,15 +24,12 @@ class TestDifferentiatedService(LoyaltyCommon):
         cls.company.loyalty_customer_manager_id = cls.manager
 
     def test_default_service_policy(self):
-        policy = {
-            code: (lvl.visit_interval_months, lvl.winback_visit, lvl.helpdesk_priority)
-            for code, lvl in self.levels.items()
-        }
-        self.assertEqual(policy["top"], (1, False, "3"))
-        self.assertEqual(policy["big"], (2, False, "2"))
-        self.assertEqual(policy["medium"], (3, False, "1"))
-        self.assertEqual(policy["small"], (0, False, "0"))
-        self.assertEqual(policy["inactive"], (0, True, "0"))
+        policy = {code: (lvl.visit_interval_months, lvl.winback_visit) for code, lvl in self.levels.items()}
+        self.assertEqual(policy["top"], (1, False))
+        self.assertEqual(policy["big"], (2, False))
+        self.assertEqual(policy["medium"], (3, False))
+        self.assertEqual(policy["small"], (0, False))
+        self.assertEqual(policy["inactive"], (0, True))
         with self.assertRaisesRegex(ValidationError, "cannot be negative"), self.env.cr.savepoint():
             self.levels["top"].visit_interval_months = -1
 

@@ -6,3 +6,4 @@ from . import crm_loyalty_kpi
 from . import res_company
 from . import res_config_settings
 from . import crm_loyalty_dashboard
+from . import crm_loyalty_level

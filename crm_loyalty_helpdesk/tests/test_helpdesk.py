@@ -9,6 +9,8 @@ from odoo.tests import Form, TransactionCase, tagged
 
 from odoo.addons.crm_loyalty.tests.common import LoyaltyCommon
 
+from ..models.crm_loyalty_level import DEFAULT_PRIORITIES
+
 
 @freeze_time(LoyaltyCommon.today)
 @tagged("post_install", "-at_install")
@@ -39,6 +41,18 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
         return self.env["helpdesk.ticket"].create(
             {"name": "Help", "description": "<p>Help</p>", "partner_id": partner.id, **vals}
         )
+
+    def test_default_ticket_priority_per_level(self):
+        """Each level's default priority, for the companies there were at installation and for a new one (the
+        field is the bridge's: crm_loyalty has no ticket priority)."""
+        self.assertEqual({code: level.helpdesk_priority for code, level in self.levels.items()}, DEFAULT_PRIORITIES)
+        main = self.env["crm.loyalty.level"].search([("company_id", "=", self.env.ref("base.main_company").id)])
+        self.assertEqual({level.code: level.helpdesk_priority for level in main}, DEFAULT_PRIORITIES)
+        company = self.env["res.company"].create({"name": "Priorities Ltd"})
+        levels = self.env["crm.loyalty.level"].search([("company_id", "=", company.id)])
+        self.assertEqual({level.code: level.helpdesk_priority for level in levels}, DEFAULT_PRIORITIES)
+        field = self.env["ir.model.fields"]._get("crm.loyalty.level", "helpdesk_priority")
+        self.assertEqual(field.modules, "crm_loyalty_helpdesk")
 
     def test_priority_from_the_level(self):
         self.assertEqual(self._level(self.top), "top")
