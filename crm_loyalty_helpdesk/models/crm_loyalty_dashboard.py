@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.addons.crm_loyalty.models.loyalty_search import unsearchable
 
 
-class CrmLoyaltyDashboard(models.Model):
+class CrmLoyaltyDashboard(models.TransientModel):
     _inherit = "crm.loyalty.dashboard"
 
     satisfaction_html = fields.Html(
