@@ -41,6 +41,7 @@ class CrmLoyaltyLevel(models.Model):
     def _loyalty_default_priorities(self):
         """Give each level without a priority its default one (at installation: the priorities a level kept
         from before the bridge had the field stay)."""
+        self.flush_model(["helpdesk_priority", "code"])
         self.env.cr.execute(
             """UPDATE crm_loyalty_level
                   SET helpdesk_priority = (%s::jsonb ->> code)

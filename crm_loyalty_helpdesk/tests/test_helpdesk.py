@@ -46,8 +46,13 @@ class TestLoyaltyHelpdesk(LoyaltyCommon):
         """Each level's default priority, for the companies there were at installation and for a new one (the
         field is the bridge's: crm_loyalty has no ticket priority)."""
         self.assertEqual({code: level.helpdesk_priority for code, level in self.levels.items()}, DEFAULT_PRIORITIES)
-        main = self.env["crm.loyalty.level"].search([("company_id", "=", self.env.ref("base.main_company").id)])
-        self.assertEqual({level.code: level.helpdesk_priority for level in main}, DEFAULT_PRIORITIES)
+        # at installation, the levels without a priority get their default one; a priority set stays
+        self.levels["small"].helpdesk_priority = "2"
+        self.env.cr.execute(
+            "UPDATE crm_loyalty_level SET helpdesk_priority = NULL WHERE id = %s", [self.levels["top"].id]
+        )
+        self.env["crm.loyalty.level"]._loyalty_default_priorities()
+        self.assertEqual((self.levels["top"].helpdesk_priority, self.levels["small"].helpdesk_priority), ("3", "2"))
         company = self.env["res.company"].create({"name": "Priorities Ltd"})
         levels = self.env["crm.loyalty.level"].search([("company_id", "=", company.id)])
         self.assertEqual({level.code: level.helpdesk_priority for level in levels}, DEFAULT_PRIORITIES)
