@@ -9,7 +9,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
 
 from ..loyalty_analytics import RANKED_CODES
 from .crm_loyalty_engine import STEP_PROGRESS
@@ -70,13 +69,11 @@ class CrmLoyaltyHistory(models.Model):
 
     def init(self):
         super().init()
-        # the reader of levels at a date (:meth:`_loyalty_history_slice`): the company's customers one after
-        # the other, and each customer's rows in date order
-        create_index(
-            self.env.cr,
-            "crm_loyalty_history_company_partner_date_index",
-            self._table,
-            ["company_id", "partner_id", "date", "id"],
+        # the reader of levels at a date (:meth:`_loyalty_history_slice`): the company's rows by customer and date,
+        # with their level, read from the index alone
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_loyalty_history_levels_at_index
+                   ON crm_loyalty_history (company_id, partner_id, date, id) INCLUDE (level_to_id)"""
         )
 
     @api.model
@@ -86,11 +83,11 @@ class CrmLoyaltyHistory(models.Model):
         last row of all and its first row at a ranked level. The history's one reader of levels at a date: the
         KPIs, the economics, the migration, the annual plans and the workbook read this frame with the
         functions of :mod:`~..loyalty_analytics.kpi` (``levels_at``, ``period_kpis``, ``new_customers``) as
-        they would read the whole history, and get the same answers, at a cost that grows with the number of
-        customers (one index probe each per date), not with the length of the history.
+        they would read the whole history, and get the same answers.
 
-        The customers are found one after the other in the index of the company's rows by customer (a loose
-        index scan: one probe per customer, not a read of every row).
+        Each of those rows is picked in SQL by a ``DISTINCT ON`` over the index of the company's rows by
+        customer and date, which carries the level: an index-only scan per date, and only the rows picked
+        travel to Python (no whole history loaded and replayed).
 
         :param readable: only the rows the user's record rules let them read (what a figure shown to that user
             is computed from); otherwise every row, for the figures computed as the company's
@@ -98,59 +95,45 @@ class CrmLoyaltyHistory(models.Model):
             oldest first, as :meth:`_loyalty_history_frame`
         """
         self.flush_model()
-        self.env["crm.loyalty.score"].flush_model(["partner_id", "company_id"])
         cutoffs = sorted({datetime.combine(fields.Date.to_date(day), datetime.min.time()) for day in dates})
         ranked = [
             level.id
             for code, level in self.env["crm.loyalty.level"]._loyalty_levels_by_code(company).items()
             if code in RANKED_CODES
         ]
+        # each customer's last row before each cutoff (the end of each date), and its last row of all
+        lasts = [
+            SQL(
+                """(SELECT DISTINCT ON (step.partner_id) step.id, step.partner_id, step.date, step.level_to_id
+                      FROM crm_loyalty_history step
+                     WHERE step.company_id = %s AND step.date < %s
+                  ORDER BY step.partner_id DESC, step.date DESC, step.id DESC)""",
+                company.id,
+                SQL("%s::timestamp + INTERVAL '1 day'", cutoff) if cutoff else SQL("'infinity'::timestamp"),
+            )
+            for cutoff in [*cutoffs, None]
+        ]
+        # and its first row at a ranked level (whether it was ever active by a date)
+        first = SQL(
+            """(SELECT DISTINCT ON (step.partner_id) step.id, step.partner_id, step.date, step.level_to_id
+                  FROM crm_loyalty_history step
+                 WHERE step.company_id = %s AND step.level_to_id = ANY(%s)
+              ORDER BY step.partner_id, step.date, step.id)""",
+            company.id,
+            ranked,
+        )
         rows = SQL()
         if readable and not self.env.su:
-            rows = SQL("AND history.id IN %s", self._search([("company_id", "=", company.id)]).subselect())
+            rows = SQL("WHERE picked.id IN %s", self._search([("company_id", "=", company.id)]).subselect())
         query = SQL(
             """
-            WITH RECURSIVE walk AS (
-                (SELECT partner_id FROM crm_loyalty_history
-                  WHERE company_id = %(company)s ORDER BY partner_id LIMIT 1)
-                 UNION ALL
-                SELECT (SELECT later.partner_id FROM crm_loyalty_history later
-                         WHERE later.company_id = %(company)s AND later.partner_id > walk.partner_id
-                      ORDER BY later.partner_id LIMIT 1)
-                  FROM walk WHERE walk.partner_id IS NOT NULL
-            ), partners AS (
-                SELECT partner_id FROM walk WHERE partner_id IS NOT NULL
-            ), cutoffs AS (
-                SELECT cutoff + INTERVAL '1 day' AS cutoff FROM UNNEST(%(cutoffs)s::timestamp[]) AS cutoff
-                 UNION ALL
-                SELECT 'infinity'::timestamp
-            ), slice AS (
-                SELECT last.id
-                  FROM partners CROSS JOIN cutoffs
-                  CROSS JOIN LATERAL (
-                        SELECT step.id FROM crm_loyalty_history step
-                         WHERE step.partner_id = partners.partner_id AND step.company_id = %(company)s
-                           AND step.date < cutoffs.cutoff
-                      ORDER BY step.date DESC, step.id DESC LIMIT 1) last
-                 UNION
-                SELECT first.id
-                  FROM partners
-                  CROSS JOIN LATERAL (
-                        SELECT step.id FROM crm_loyalty_history step
-                         WHERE step.partner_id = partners.partner_id AND step.company_id = %(company)s
-                           AND step.level_to_id = ANY(%(ranked)s)
-                      ORDER BY step.date, step.id LIMIT 1) first
-            )
-            SELECT history.partner_id, EXTRACT(EPOCH FROM history.date), COALESCE(history.level_to_id, 0)
-              FROM crm_loyalty_history history
-              JOIN slice ON slice.id = history.id
-             WHERE TRUE %(rows)s
-          ORDER BY history.date, history.id
+            SELECT picked.partner_id, EXTRACT(EPOCH FROM picked.date), COALESCE(picked.level_to_id, 0)
+              FROM (%s) picked
+                   %s
+          ORDER BY picked.date, picked.id
             """,
-            company=company.id,
-            cutoffs=cutoffs,
-            ranked=ranked,
-            rows=rows,
+            SQL(" UNION ").join([*lasts, first]),
+            rows,
         )
         return self._loyalty_frame_of(company, query)
 
