@@ -373,7 +373,7 @@ def main():
     if history_result:
         seconds, (step, longest), rows = history_result
         print(
-            f"history, {args.history_months} months  : {seconds:.1f} s in the background (target <= 300 s), "
+            f"history, {args.history_months} months  : {seconds:.1f} s in the background (target <= 120 s), "
             f"longest step {step} {longest:.1f} s, {rows} history rows"
         )
     print(f"peak RSS                 : {peak_rss_mb():.0f} MB (after registry load: {rss_registry:.0f} MB)")

@@ -1,8 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Lifetime value proven on the company's own invoices (DOMAIN §2): the BG/NBD model calibrated on the
-invoices up to a cut-off date predicts the following months, which already happened; a run of the pyramid
-compares the prediction with what the customers did (:mod:`..loyalty_analytics.backtest`)."""
+"""Lifetime value proven on the company's own invoices (README, *Lifetime value proven on your own invoices*): the
+BG/NBD model calibrated on the invoices up to a cut-off date predicts the following months, which already happened; a
+run of the pyramid compares the prediction with what the customers did (:mod:`..loyalty_analytics.backtest`)."""
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta

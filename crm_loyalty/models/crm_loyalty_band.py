@@ -1,8 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Segment bands (DOMAIN §3, seed 003: customers segmented by years of cooperation, business volume, company
-size and customer value): each band starts at a lower bound and runs up to the next band of its kind. Shipped
-with sensible bounds (data/crm_loyalty_band_data.xml); managers edit them, and the next run applies them."""
+"""Segment bands (README, *Segmentation*: customers segmented by years of cooperation, business volume, company size
+and customer value): each band starts at a lower bound and runs up to the next band of its kind. Shipped with sensible
+bounds (data/crm_loyalty_band_data.xml); managers edit them, and the next run applies them."""
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError

@@ -31,7 +31,7 @@ def _default_date_to(record):
 
 
 class CrmLoyaltyEconomics(models.Model):
-    """Pyramid economics of a period (seed 002).
+    """Pyramid economics of a period (README, *Pyramid economics*).
 
     Customers are counted in the level they held at the end of the period
     (from the level history; customers whose history starts after the period

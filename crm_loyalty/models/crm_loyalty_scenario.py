@@ -12,7 +12,7 @@ from .loyalty_search import unsearchable
 
 
 class CrmLoyaltyScenario(models.Model):
-    """What-if scenario on the pyramid economics of a period (seed 002).
+    """What-if scenario on the pyramid economics of a period (README, *What-if scenarios*).
 
     Lines move N customers from one level to another; each moved customer
     takes the average revenue and gross profit per customer of its new level

@@ -13,7 +13,7 @@ from odoo.tools import SQL
 from .loyalty_access import LOYALTY_MANAGER, LOYALTY_USER, check_group
 from .loyalty_search import check_relational, positive, unsearchable
 
-# the flags of an elastic customer (DOMAIN: elastic customers): two computed by the runs, two set by hand
+# the flags of an elastic customer (README, *Elastic customers*): two computed by the runs, two set by hand
 ELASTIC_FLAGS = ("elastic_positive_clv", "elastic_price_insensitive", "elastic_innovative", "elastic_influential")
 
 PROFIT_CLASSES = [
@@ -296,7 +296,7 @@ class CrmLoyaltyScore(models.Model):
             score.open_quotation_count, score.open_quotation_amount = quotations.get(key, (0, 0.0))
 
     # ------------------------------------------------------------------
-    # Strategies (DOMAIN: value life cycle and elastic customers)
+    # Strategies (README, *Value phase* and *Elastic customers*)
     # ------------------------------------------------------------------
 
     def _phase_strategies(self):

@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Credit and payment risk of the scored customers (DOMAIN §3: credit analysis, risk assessment), from
-how their posted invoices were paid: the partial reconciliations of the invoices' receivable lines."""
+"""Credit and payment risk of the scored customers (README, *Payment risk (credit analysis)*), from how their posted
+invoices were paid: the partial reconciliations of the invoices' receivable lines."""
 
 from dateutil.relativedelta import relativedelta
 

@@ -1,8 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Segments of the scored customers (DOMAIN §3, seed 003): the customer's industry, country, state,
-salesperson and sales team, stored with the score; and its band of years of cooperation, business volume,
-company size and lifetime value (``crm.loyalty.band``), set by every run's finish step in one statement."""
+"""Segments of the scored customers (README, *Segmentation*): the customer's industry, country, state, salesperson and
+sales team, stored with the score; and its band of years of cooperation, business volume, company size and lifetime
+value (``crm.loyalty.band``), set by every run's finish step in one statement."""
 
 from odoo import api, fields, models
 from odoo.tools import SQL

@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Share of wallet (DOMAIN §1, behaviour analysis): what a customer spends per year in our category, as
-estimated by a salesperson or a manager; the score compares it with our revenue."""
+"""Share of wallet (README, *Share of wallet*): what a customer spends per year in our category, as estimated by a
+salesperson or a manager; the score compares it with our revenue."""
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError

@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The articles' sales dynamics (DOMAIN §3): revenue and customers per month, sliced by the customers' pyramid
-level and segments of the last computation."""
+"""The articles' sales dynamics (README, *Financial statistics and sales dynamics*): revenue and customers per month,
+sliced by the customers' pyramid level and segments of the last computation."""
 
 from odoo import fields, models, tools
 from odoo.tools import SQL

@@ -1,8 +1,8 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Sheets of the workbook for the reports the articles ask for (DOMAIN §3): customer financial statistics, sales
-dynamics, credit analysis; and the backtest of the lifetime-value model on the company's own invoices. A bridge
-adds its own sheets (``_loyalty_report_sheets``)."""
+"""Sheets of the workbook for the reports the articles ask for (README, *Financial statistics and sales dynamics*):
+customer financial statistics, sales dynamics, credit analysis; and the backtest of the lifetime-value model on the
+company's own invoices. A bridge adds its own sheets (``_loyalty_report_sheets``)."""
 
 from dateutil.relativedelta import relativedelta
 

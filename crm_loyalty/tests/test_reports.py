@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The articles' reports (DOMAIN §3): customer financial statistics and sales dynamics, as pivot and graph views
-and as workbook sheets; satisfaction and complaints say they need the helpdesk bridge when it is not there."""
+"""The articles' reports (README, *Financial statistics and sales dynamics*): customer financial statistics and sales
+dynamics, as pivot and graph views and as workbook sheets; satisfaction and complaints are the helpdesk bridge's."""
 
 import base64
 import io

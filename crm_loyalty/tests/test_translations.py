@@ -17,7 +17,7 @@ from ..models.loyalty_dates import month_label
 from .common import LoyaltyCommon
 
 LANGS = ("zh_CN", "zh_TW")
-# the source articles' terms (DOMAIN.md), simplified and traditional
+# the source articles' terms (README, *Definitions*), simplified and traditional
 LEVEL_NAMES = {
     "zh_CN": {
         "top": "顶端客户",

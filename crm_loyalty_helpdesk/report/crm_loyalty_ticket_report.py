@@ -1,6 +1,6 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The articles' satisfaction and complaint analysis (DOMAIN §3): one row per helpdesk ticket of a scored
+"""The articles' satisfaction and complaint analysis (README, *Helpdesk*): one row per helpdesk ticket of a scored
 customer, with its customer's pyramid level and profit class, its category and its latest rating."""
 
 from odoo import fields, models, tools

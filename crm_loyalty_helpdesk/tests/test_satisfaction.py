@@ -1,7 +1,7 @@
 # Copyright 2026 crm_loyalty developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Satisfaction and complaint analysis (seed 002, DOMAIN §3): ratings per level, category and month; the key
-customers whose satisfaction is low or falling, as a filter, a dashboard tile and a workbook sheet."""
+"""Satisfaction and complaint analysis (README, *Helpdesk*): ratings per level, category and month; the key customers
+whose satisfaction is low or falling, as a filter, a dashboard tile and a workbook sheet."""
 
 import ast
 import base64
