@@ -461,21 +461,21 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return SQL.identifier(f"crm_loyalty_stage_{int(run.id)}")
 
     @api.model
-    def _loyalty_moves_table(self, run):
+    def _loyalty_changes_table(self, run):
         """The level changes of a run, between its switch and its history rows."""
-        return SQL.identifier(f"crm_loyalty_stage_{int(run.id)}_moves")
+        return SQL.identifier(f"crm_loyalty_stage_{int(run.id)}_changes")
 
     @api.model
     def _loyalty_drop_stage(self, run):
         self.env.cr.execute(
-            SQL("DROP TABLE IF EXISTS %s, %s", self._loyalty_stage_table(run), self._loyalty_moves_table(run))
+            SQL("DROP TABLE IF EXISTS %s, %s", self._loyalty_stage_table(run), self._loyalty_changes_table(run))
         )
 
     @api.model
     def _loyalty_drop_orphan_stages(self):
         """Staging tables of runs that ended or no longer exist (e.g. a failed rollback)."""
         self.env.cr.execute(
-            """SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+(_moves)?$'"""
+            """SELECT tablename FROM pg_tables WHERE tablename ~ '^crm_loyalty_stage_[0-9]+(_changes|_moves)?$'"""
         )
         names = {row[0]: int(row[0].split("_")[3]) for row in self.env.cr.fetchall()}
         if not names:

@@ -658,7 +658,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         del out
         staged = pd.concat([staged, gone], ignore_index=True) if len(gone) else staged
         self._loyalty_stage(run, staged)
-        self._loyalty_keep_moves(run)
+        self._loyalty_keep_changes(run)
         run.write(
             {
                 "partner_count": partner_count,

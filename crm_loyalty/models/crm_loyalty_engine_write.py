@@ -45,17 +45,17 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr.execute(SQL("ANALYZE %s", table))
 
     @api.model
-    def _loyalty_keep_moves(self, run):
-        """Keep aside the level changes the run's staged scores make (the run's moves table), at the end of
+    def _loyalty_keep_changes(self, run):
+        """Keep aside the level changes the run's staged scores make (the run's changes table), at the end of
         the compute step: nothing changes the company's scores until the switch (the run holds it), and the
         switch stays short. Removed customers move to no level."""
         cr = self.env.cr
         stage = self._loyalty_stage_table(run)
-        moves = self._loyalty_moves_table(run)
+        changes = self._loyalty_changes_table(run)
         company = run.company_id
         self.env["crm.loyalty.score"].flush_model()
         self.env["crm.loyalty.history"].flush_model()
-        params = {"company": company.id, "reason": run.trigger, "stage": stage, "moves": moves}
+        params = {"company": company.id, "reason": run.trigger, "stage": stage, "changes": changes}
         # the level before: the score's; after a history rebuild, a customer without score yet continues
         # its rebuilt history (no "new" row when its level did not change since the last month-end)
         if run.history_months:
@@ -68,11 +68,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
         else:
             before = SQL("score.level_id")
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", moves))
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", changes))
         cr.execute(
             SQL(
                 """
-                CREATE UNLOGGED TABLE %(moves)s AS
+                CREATE UNLOGGED TABLE %(changes)s AS
                 SELECT changed.partner_id, changed.level_from, changed.level_to, changed.reason, changed.note
                   FROM (SELECT stage.partner_id, %(before)s AS level_from,
                                CASE WHEN stage.removed THEN NULL
@@ -97,7 +97,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _loyalty_write(self, run):
         """Switch to the new pyramid in one transaction: the changed and new scores, and the scores of
         partners that are no longer customers go. The level changes, kept aside by the compute step
-        (:meth:`_loyalty_keep_moves`), become history rows in the next step (:meth:`_loyalty_log`): the
+        (:meth:`_loyalty_keep_changes`), become history rows in the next step (:meth:`_loyalty_log`): the
         switch stays short at any size."""
         cr = self.env.cr
         stage = self._loyalty_stage_table(run)
@@ -191,11 +191,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 """
                 INSERT INTO crm_loyalty_history (date, partner_id, company_id, level_from_id, level_to_id, reason,
                                                  note, run_id, user_id, create_uid, create_date, write_uid, write_date)
-                SELECT %(now)s, moves.partner_id, %(company)s, moves.level_from, moves.level_to, moves.reason,
-                       moves.note, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM %(moves)s moves
+                SELECT %(now)s, changes.partner_id, %(company)s, changes.level_from, changes.level_to,
+                       changes.reason, changes.note, %(run)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(changes)s changes
                 """,
-                moves=self._loyalty_moves_table(run),
+                changes=self._loyalty_changes_table(run),
                 company=run.company_id.id,
                 run=run.id,
                 uid=self.env.uid,
