@@ -594,8 +594,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         if run.history_months:
             history = self.env["crm.loyalty.history"]
             month_end = history._loyalty_month_ends(run.reference_date, run.history_months)[-1]
-            codes = self.env["crm.loyalty.level"]._loyalty_codes_by_id(run.company_id)
-            rebuilt = history._loyalty_rebuilt_levels(run.company_id, month_end).map(codes)
+            rebuilt = history._loyalty_rebuilt_levels(run.company_id, month_end)
             previous = rebuilt if previous is None else previous.combine_first(rebuilt)
         prepared = self._loyalty_score_frame(run.company_id, data, run.reference_date, consume=True, previous=previous)
         prepared.backtest = backtest

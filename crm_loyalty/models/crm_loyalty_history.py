@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..loyalty_analytics import RANKED_CODES
+from ..loyalty_analytics.kpi import levels_at
 from .crm_loyalty_engine import STEP_PROGRESS
 from .loyalty_search import unsearchable
 
@@ -247,8 +248,8 @@ class CrmLoyaltyHistory(models.Model):
         previous = pd.Series(dtype="float64")
         codes = None
         if done:
-            previous = self._loyalty_rebuilt_levels(company, month_ends[done - 1])
-            codes = previous.map({level_id: code for code, level_id in level_ids.items()})
+            codes = self._loyalty_rebuilt_levels(company, month_ends[done - 1])
+            previous = codes.map(level_ids).astype("float64")
         for month_end in month_ends[done:]:
             levels, codes, notes = levels_at(month_end, codes)
             stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
@@ -277,26 +278,9 @@ class CrmLoyaltyHistory(models.Model):
 
     @api.model
     def _loyalty_rebuilt_levels(self, company, month_end):
-        """Level id per customer (Series indexed by partner id) in the rebuilt history at the end of
-        ``month_end``: the last row of each customer up to then, its level (customers who left, none)."""
-        stamp = datetime.combine(month_end, datetime.min.time()).replace(hour=23)
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT ON (partner_id) partner_id, level_to_id
-                  FROM crm_loyalty_history
-                 WHERE company_id = %s AND date <= %s
-              ORDER BY partner_id, date DESC, id DESC
-                """,
-                company.id,
-                stamp,
-            )
-        )
-        rows = [(partner, level) for partner, level in self.env.cr.fetchall() if level]
-        return pd.Series(
-            [level for _partner, level in rows], index=[partner for partner, _level in rows], dtype="float64"
-        )
+        """Level code per customer (Series indexed by partner id) in the history at the end of ``month_end``
+        (customers who left: none), read through the history's one reader of levels at a date."""
+        return levels_at(self._loyalty_history_slice(company, [month_end]), month_end)
 
     @api.model
     def _loyalty_insert_rebuilt(self, run, changes):

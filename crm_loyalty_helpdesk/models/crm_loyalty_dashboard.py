@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER
 from odoo.addons.crm_loyalty.models.loyalty_search import unsearchable
 
 
@@ -18,6 +19,7 @@ class CrmLoyaltyDashboard(models.TransientModel):
         compute="_compute_satisfaction_html",
         sanitize=False,
         search=unsearchable("satisfaction_html"),
+        groups=LOYALTY_USER,
     )
 
     @api.depends("company_id")

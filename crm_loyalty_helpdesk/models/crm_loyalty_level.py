@@ -6,6 +6,8 @@ import json
 
 from odoo import api, fields, models
 
+from odoo.addons.crm_loyalty.models.loyalty_access import LOYALTY_USER
+
 TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
 # level code: the priority of its customers' new tickets
 DEFAULT_PRIORITIES = {
@@ -27,6 +29,7 @@ class CrmLoyaltyLevel(models.Model):
         string="Ticket Priority",
         default="1",
         help="Priority given to the new helpdesk tickets of the customers of this level.",
+        groups=LOYALTY_USER,  # a field on crm_loyalty's model; tickets read it as superuser (a business rule)
     )
 
     @api.model_create_multi
